@@ -1,0 +1,60 @@
+# Every target sets up .venv itself: on a fresh clone `make serve` or `make test` is enough.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8866
+LAB_PORT ?= 8888
+
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+CONSTRAINTS := constraints.txt
+# The versions CI tested (constraints.txt) are installed unless PIN=no.
+PIN ?= yes
+PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
+
+.PHONY: serve lab test upgrade clean
+
+serve: $(VENV)/.installed-run
+	@echo "Serving the notebooks with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+
+lab: $(VENV)/.installed-run
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
+		--ServerApp.root_dir=notebooks
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+# Refresh constraints.txt from the newest releases that pyproject.toml allows; run `make test` after.
+upgrade:
+	rm -rf build/upgrade-venv
+	$(PYTHON) -m venv build/upgrade-venv
+	build/upgrade-venv/bin/python -m pip install --quiet --upgrade pip
+	build/upgrade-venv/bin/python -m pip install -e '.[dev]'
+	{ echo "# Exact versions tested by CI on Python $$(build/upgrade-venv/bin/python -c 'import sys; print(*sys.version_info[:2], sep=".")'); written by make upgrade."; \
+	  echo "# Pinned for Python >= 3.11 only: on 3.10 pip picks releases within pyproject.toml's bounds."; \
+	  build/upgrade-venv/bin/python -m pip freeze --exclude-editable | sed 's/$$/ ; python_version >= "3.11"/'; } > $(CONSTRAINTS)
+	rm -rf build/upgrade-venv
+	@echo "constraints.txt refreshed; now run: make clean test"
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis src/*.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "The deck needs Python 3.10 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+		  "Run make with PYTHON=/path/to/python3.11 (or newer)."; exit 1; }
+	@echo "Creating $(VENV) (the first install downloads the scientific stack, a minute or two)"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install $(PIN_FLAG) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install $(PIN_FLAG) -e '.[test]'
+	touch $@ $(VENV)/.installed-run

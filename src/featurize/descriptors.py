@@ -1,0 +1,110 @@
+"""Structure descriptors with DScribe as the engine: the Coulomb matrix and SOAP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from ase import Atoms
+from ase.data import atomic_numbers
+from dscribe.descriptors import SOAP, CoulombMatrix
+
+from .errors import FeaturizeError
+from .settings import SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
+
+COULOMB_PERMUTATIONS = ("none", "sorted_l2", "eigenspectrum")
+
+
+@lru_cache(maxsize=64)
+def _coulomb_engine(n_atoms: int, permutation: str) -> CoulombMatrix:
+    return CoulombMatrix(n_atoms_max=n_atoms, permutation=permutation)
+
+
+def coulomb_matrix(atoms: Atoms, permutation: str = "none") -> np.ndarray:
+    """The Coulomb matrix, (n, n): M_ii = 0.5 Z_i^2.4, M_ij = Z_i Z_j / R_ij (R in Å).
+
+    permutation "none" keeps the atom order, "sorted_l2" sorts rows and columns by their
+    norm, "eigenspectrum" returns the n eigenvalues instead of the matrix.
+    """
+    if permutation not in COULOMB_PERMUTATIONS:
+        raise FeaturizeError(
+            f"Unknown Coulomb-matrix permutation {permutation!r}; "
+            f"choose one of {', '.join(COULOMB_PERMUTATIONS)}."
+        )
+    n = _require_atoms(atoms)
+    values = _coulomb_engine(n, permutation).create(atoms)
+    return values if permutation == "eigenspectrum" else values.reshape(n, n)
+
+
+@lru_cache(maxsize=64)
+def _soap_engine(
+    species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool
+) -> SOAP:
+    return SOAP(
+        species=list(species),
+        r_cut=r_cut,
+        n_max=n_max,
+        l_max=l_max,
+        sigma=sigma,
+        periodic=periodic,
+        average="outer",
+    )
+
+
+def soap(
+    atoms: Atoms,
+    species: Sequence[str] | None = None,
+    r_cut: float = SOAP_R_CUT,
+    n_max: int = SOAP_N_MAX,
+    l_max: int = SOAP_L_MAX,
+    sigma: float = SOAP_SIGMA,
+) -> np.ndarray:
+    """The structure-averaged ("outer") SOAP power spectrum, a 1-D vector.
+
+    species defaults to the structure's own elements; r_cut and sigma in Å. The structure
+    is treated as periodic only when atoms.pbc says so (a molecule needs no cell).
+    """
+    _require_atoms(atoms)
+    present = sorted(set(atoms.get_chemical_symbols()), key=atomic_numbers.__getitem__)
+    chosen = tuple(present if species is None else _check_species(species))
+    missing = [symbol for symbol in present if symbol not in chosen]
+    if missing:
+        raise FeaturizeError(
+            f"This structure contains {', '.join(missing)}, but SOAP was set up for species "
+            f"{', '.join(chosen)} only. Add {', '.join(missing)} to species (or leave species "
+            "unset to use the structure's own elements)."
+        )
+    periodic = bool(atoms.pbc.any())
+    if periodic and atoms.cell.rank < 3:
+        raise FeaturizeError(
+            "The structure is marked periodic (pbc) but has no full 3-D cell; set a cell, "
+            "or set pbc=False for a molecule."
+        )
+    if not (r_cut > 1 and sigma > 0 and n_max >= 1 and l_max >= 0):
+        raise FeaturizeError(
+            f"SOAP needs r_cut > 1 Å, sigma > 0 Å, n_max ≥ 1 and l_max ≥ 0; got r_cut={r_cut}, "
+            f"sigma={sigma}, n_max={n_max}, l_max={l_max}."
+        )
+    engine = _soap_engine(chosen, float(r_cut), int(n_max), int(l_max), float(sigma), periodic)
+    return engine.create(atoms)
+
+
+def _check_species(species: Sequence[str]) -> list[str]:
+    if isinstance(species, str):
+        species = [species]
+    unknown = [s for s in species if s not in atomic_numbers]
+    if unknown or not species:
+        raise FeaturizeError(
+            f"species must be element symbols such as ['H', 'O']; not understood: {unknown or species!r}."
+        )
+    return sorted(set(species), key=atomic_numbers.__getitem__)
+
+
+def _require_atoms(atoms: Atoms) -> int:
+    if not isinstance(atoms, Atoms) or len(atoms) == 0:
+        raise FeaturizeError(
+            f"Expected an ase.Atoms structure with at least one atom, not {atoms!r}; "
+            "build one with featurize.molecule('H2O') or featurize.atoms_from_smiles('CCO')."
+        )
+    return len(atoms)

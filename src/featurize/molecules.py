@@ -1,0 +1,92 @@
+"""Turning names and SMILES strings into RDKit molecules and 3-D ASE structures."""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+from ase import Atoms
+from ase.build import molecule as ase_molecule
+from ase.collections import g2
+from rdkit import Chem, rdBase
+from rdkit.Chem import AllChem
+
+from .errors import FeaturizeError, InvalidSmilesError
+from .settings import MAX_EMBED_ATOMS, MAX_SMILES_LENGTH
+
+MOLECULE_NAMES: tuple[str, ...] = tuple(g2.names)
+
+
+def mol_from_smiles(smiles: str) -> Chem.Mol:
+    """Parse a SMILES string into a sanitized RDKit molecule.
+
+    Raises InvalidSmilesError (a FeaturizeError) quoting the input and RDKit's reason.
+    """
+    if not isinstance(smiles, str):
+        raise InvalidSmilesError(
+            f"A SMILES must be text such as 'CCO' (ethanol), not {type(smiles).__name__} {smiles!r}."
+        )
+    text = smiles.strip()
+    if not text:
+        raise InvalidSmilesError("The SMILES is empty: type one, for example 'CCO' for ethanol.")
+    if len(text) > MAX_SMILES_LENGTH:
+        raise InvalidSmilesError(
+            f"That SMILES is {len(text)} characters long; the demos take at most "
+            f"{MAX_SMILES_LENGTH}. Try a smaller molecule."
+        )
+    with rdBase.CaptureErrorLog() as log:
+        mol = Chem.MolFromSmiles(text)
+    if mol is None:
+        raise InvalidSmilesError(f"{text!r} is not a valid SMILES: {_rdkit_reason(log.messages)}")
+    return mol
+
+
+def _rdkit_reason(messages: str) -> str:
+    """The first line of RDKit's error log, without its timestamp and prefix."""
+    for line in messages.splitlines():
+        reason = line.split("] ", 1)[-1].removeprefix("SMILES Parse Error: ").strip()
+        if reason:
+            return reason[0].lower() + reason[1:] + "."
+    return "RDKit could not read it; check brackets, ring-closure digits and element symbols."
+
+
+def molecule(name: str) -> Atoms:
+    """A molecule from ASE's G2 set by name ("H2O", "CH4", "C6H6" …), positions in Å."""
+    try:
+        return ase_molecule(name)
+    except (KeyError, TypeError):
+        pass
+    by_upper = {known.upper(): known for known in MOLECULE_NAMES}
+    guesses = difflib.get_close_matches(str(name).upper(), by_upper, n=5, cutoff=0.5)
+    hint = ", ".join(by_upper[g] for g in guesses) or ", ".join(MOLECULE_NAMES[:8]) + " …"
+    raise FeaturizeError(
+        f"{name!r} is not a molecule in ASE's G2 set. Did you mean: {hint}? "
+        "(featurize.MOLECULE_NAMES lists them all.)"
+    )
+
+
+def atoms_from_smiles(smiles: str, seed: int = 0) -> Atoms:
+    """A 3-D structure for a SMILES: hydrogens added, ETKDG embedding, force-field clean-up.
+
+    The same SMILES and seed always give the same positions (Å).
+    """
+    mol = Chem.AddHs(mol_from_smiles(smiles))
+    if mol.GetNumAtoms() > MAX_EMBED_ATOMS:
+        raise FeaturizeError(
+            f"{smiles.strip()!r} has {mol.GetNumAtoms()} atoms with hydrogens; the 3-D demos "
+            f"take at most {MAX_EMBED_ATOMS}. Try a smaller molecule."
+        )
+    params = AllChem.ETKDGv3()
+    params.randomSeed = int(seed)
+    if AllChem.EmbedMolecule(mol, params) != 0:
+        raise FeaturizeError(
+            f"RDKit could not build 3-D coordinates for {smiles.strip()!r}; "
+            "try another seed or check the structure."
+        )
+    if AllChem.MMFFHasAllMoleculeParams(mol):
+        AllChem.MMFFOptimizeMolecule(mol)
+    elif AllChem.UFFHasAllMoleculeParams(mol):
+        AllChem.UFFOptimizeMolecule(mol)
+    symbols = [atom.GetSymbol() for atom in mol.GetAtoms()]
+    positions = np.asarray(mol.GetConformer().GetPositions(), dtype=float)
+    return Atoms(symbols=symbols, positions=positions)

@@ -1,0 +1,33 @@
+"""Every number the slides show, defined once and used by notebooks, panels and tests."""
+
+from types import MappingProxyType
+
+# Section 5: the fingerprint demo.
+DEMO_MOLECULES = MappingProxyType(
+    {
+        "Ethanol": "CCO",
+        "Acetic acid": "CC(=O)O",
+        "Benzene": "c1ccccc1",
+        "Aspirin": "CC(=O)Oc1ccccc1C(=O)O",
+        "Caffeine": "Cn1cnc2c1c(=O)n(C)c(=O)n2C",
+    }
+)
+MORGAN_RADIUS = 2
+MORGAN_BITS = 1024
+
+# Section 9: SOAP settings (r_cut in Å, sigma in Å).
+SOAP_R_CUT = 6.0
+SOAP_N_MAX = 5
+SOAP_L_MAX = 3
+SOAP_SIGMA = 1.0
+
+# Section 11: maximum likelihood by hand, 30 samples from N(5, 1.2²).
+SAMPLE_SIZE = 30
+SAMPLE_MEAN = 5.0
+SAMPLE_STD = 1.2
+RANDOM_SEED = 42
+
+# Guards that keep a live demo responsive; a larger input gets a clear error instead.
+MAX_SMILES_LENGTH = 500
+MAX_EMBED_ATOMS = 200  # atoms (hydrogens included) that atoms_from_smiles will embed in 3-D
+ATOM_ORDER_LIMIT = 24  # orders offered by atom_orders: all 6 for water, a sample for larger
