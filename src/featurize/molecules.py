@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 import numpy as np
 from ase import Atoms
@@ -42,11 +43,14 @@ def mol_from_smiles(smiles: str) -> Chem.Mol:
 
 
 def _rdkit_reason(messages: str) -> str:
-    """The first line of RDKit's error log, without its timestamp and prefix."""
+    """RDKit's first complaint without its timestamp and prefix, and where it found it."""
     for line in messages.splitlines():
-        reason = line.split("] ", 1)[-1].removeprefix("SMILES Parse Error: ").strip()
+        reason = line.split("] ", 1)[-1].removeprefix("SMILES Parse Error: ")
+        reason = re.sub(r"\s+(for input|while parsing):.*$", "", reason).strip()
         if reason:
-            return reason[0].lower() + reason[1:] + "."
+            position = re.search(r"around position (\d+)", messages)
+            where = f" near character {position[1]}" if position else ""
+            return reason[0].lower() + reason[1:] + where + "."
     return "RDKit could not read it; check brackets, ring-closure digits and element symbols."
 
 
