@@ -10,6 +10,7 @@ from .fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
 from .likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
 from .molecules import MOLECULE_NAMES, atoms_from_smiles, mol_from_smiles, molecule
 from .settings import (
+    DECK,
     DEMO_MOLECULES,
     MORGAN_BITS,
     MORGAN_RADIUS,
@@ -26,6 +27,7 @@ from .structure import atom_orders, coordinates, permute, rotate, rotation_matri
 
 __all__ = [
     "COULOMB_PERMUTATIONS",
+    "DECK",
     "DEMO_MOLECULES",
     "MOLECULE_NAMES",
     "MORGAN_BITS",

@@ -31,3 +31,14 @@ RANDOM_SEED = 42
 MAX_SMILES_LENGTH = 500
 MAX_EMBED_ATOMS = 200  # atoms (hydrogens included) that atoms_from_smiles will embed in 3-D
 ATOM_ORDER_LIMIT = 24  # orders offered by atom_orders: all 6 for water, a sample for larger
+
+# The title slide and the slides' footer: author, course and date are set here only.
+DECK = MappingProxyType(
+    {
+        "title": "Intro to Machine Learning in Materials Science",
+        "subtitle": "A gentle introduction to material featurization and machine learning",
+        "author": "The deck's contributors",
+        "course": "Energy Materials, MSc",
+        "date": "2026",
+    }
+)

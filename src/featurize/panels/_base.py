@@ -1,0 +1,47 @@
+"""What every panel shares: a root widget that displays itself, and a message line."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+# Okabe–Ito, a palette that stays distinguishable for colour-blind viewers.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+
+
+class Panel:
+    """A demo panel: `widget` is its root, `message` the line where user errors appear."""
+
+    widget: widgets.Widget
+
+    def __init__(self) -> None:
+        self.message = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
+
+    def show_message(self, text: str) -> None:
+        """Show a user's mistake in the panel, in words, instead of a traceback."""
+        self.message.value = (
+            f'<span style="color:{PALETTE["vermillion"]};font-weight:600">⚠ '
+            f"{html.escape(text)}</span>"
+        )
+
+    def clear_message(self) -> None:
+        self.message.value = ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        # A FigureWidget copies its figure into the state its view starts from only when it
+        # is itself displayed; nested in our boxes it is not, so copy the current figures
+        # here, or the page would open on the figures as they were first built.
+        for figure in vars(self).values():
+            if isinstance(figure, go.FigureWidget):
+                figure._repr_mimebundle_()
+        return self.widget._repr_mimebundle_(**kwargs)

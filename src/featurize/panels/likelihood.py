@@ -1,0 +1,152 @@
+"""Maximum likelihood by hand: move μ and σ, watch the model and its log-likelihood."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from scipy import stats
+
+from ..errors import FeaturizeError
+from ..likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
+from ._base import PALETTE, Panel
+
+
+class LikelihoodPanel(Panel):
+    """Sliders for a Gaussian's μ and σ over 30 samples; the log-likelihood as a bar.
+
+    "Jump to the maximum" sets the sliders to the analytic answer (sample mean, 1/n std).
+    """
+
+    MODEL, BAR = 2, 3  # trace indices: histogram, samples, model curve, bar, maximum
+    # the bar's height is L − floor (plotly draws it from `base`); bar_value reads L back
+
+    def __init__(self, data: np.ndarray | None = None) -> None:
+        super().__init__()
+        self.data = sample_data() if data is None else np.asarray(data, dtype=float)
+        self.mle = gaussian_mle(self.data)
+        self.best = gaussian_log_likelihood(self.data, *self.mle)
+        centre, spread = float(np.mean(self.data)), float(np.std(self.data))
+        self.mu = widgets.FloatSlider(
+            value=round(centre - 1.5 * spread, 1),
+            min=round(centre - 4 * spread, 1),
+            max=round(centre + 4 * spread, 1),
+            step=0.05,
+            description="μ (mean)",
+        )
+        self.sigma = widgets.FloatSlider(
+            value=round(2 * spread, 1),
+            min=0.2,
+            max=round(4 * spread, 1),
+            step=0.05,
+            description="σ (width)",
+        )
+        self.jump = widgets.Button(
+            description="Jump to the maximum", icon="crosshairs", layout={"width": "14em"}
+        )
+        self.readout = widgets.HTML()
+        self.grid = np.linspace(self.mu.min - self.sigma.max, self.mu.max + self.sigma.max, 300)
+        # The bar rises from a floor far below the maximum, so "higher is better" reads
+        # directly; models worse than the floor sit at the bottom.
+        self.floor = 3 * self.best if self.best < 0 else self.best - 3 * abs(self.best) - 1
+
+        self.figure = go.FigureWidget(
+            make_subplots(
+                rows=1,
+                cols=2,
+                column_widths=[0.78, 0.22],
+                horizontal_spacing=0.12,
+                subplot_titles=("model density over the data", "log-likelihood"),
+            )
+        )
+        self.figure.add_histogram(
+            x=self.data,
+            histnorm="probability density",
+            marker_color=PALETTE["grey"],
+            opacity=0.35,
+            name="histogram",
+            row=1,
+            col=1,
+        )
+        self.figure.add_scatter(
+            x=self.data,
+            y=np.zeros_like(self.data),
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 18, "color": "black"},
+            name="the 30 samples",
+            row=1,
+            col=1,
+        )
+        self.figure.add_scatter(
+            x=self.grid, y=self.grid * 0, line={"color": PALETTE["blue"], "width": 3}, name="model"
+        )
+        self.figure.add_bar(
+            x=["L"],
+            y=[0],
+            base=[self.floor],
+            marker_color=PALETTE["orange"],
+            name="L",
+            row=1,
+            col=2,
+        )
+        self.figure.add_scatter(
+            x=["L"],
+            y=[self.best],
+            mode="markers",
+            marker={
+                "symbol": "line-ew",
+                "size": 40,
+                "line": {"width": 3, "color": PALETTE["green"]},
+            },
+            name="maximum",
+            row=1,
+            col=2,
+        )
+        self.figure.update_layout(
+            width=760, height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40}, showlegend=False
+        )
+        # fixed axes, so that a narrower model visibly grows taller
+        peak = stats.norm.pdf(0, scale=self.mle[1])
+        self.figure.update_yaxes(range=[0, 2 * peak], title_text="density", row=1, col=1)
+        headroom = 0.1 * (self.best - self.floor)
+        self.figure.update_yaxes(range=[self.floor, self.best + headroom], row=1, col=2)
+
+        self.mu.observe(self._on_change, names="value")
+        self.sigma.observe(self._on_change, names="value")
+        self.jump.on_click(self.jump_to_maximum)
+        self._on_change()
+        controls = widgets.VBox([self.mu, self.sigma, self.jump])
+        self.widget = widgets.VBox(
+            [self.figure, widgets.HBox([controls, self.readout]), self.message]
+        )
+
+    @property
+    def bar_value(self) -> float:
+        """The log-likelihood the bar shows (its top edge)."""
+        bar = self.figure.data[self.BAR]
+        return float(bar.base[0] + bar.y[0])
+
+    def jump_to_maximum(self, _button=None) -> None:
+        """Set the sliders to the maximum-likelihood (μ, σ)."""
+        with self.figure.batch_update():
+            self.mu.value, self.sigma.value = self.mle
+
+    def _on_change(self, _change=None) -> None:
+        try:
+            value = gaussian_log_likelihood(self.data, self.mu.value, self.sigma.value)
+        except FeaturizeError as error:
+            self.show_message(str(error))
+            return
+        self.clear_message()
+        self.log_likelihood = value
+        with self.figure.batch_update():
+            self.figure.data[self.MODEL].y = stats.norm.pdf(
+                self.grid, self.mu.value, self.sigma.value
+            )
+            self.figure.data[self.BAR].y = [max(value, self.floor) - self.floor]
+        self.readout.value = (
+            f'<div style="font-size:1.2em;padding-left:2em">L(μ, σ | x) = <b>{value:.2f}</b><br>'
+            f'<span style="color:{PALETTE["green"]}">maximum {self.best:.2f} at μ = {self.mle[0]:.2f}, '
+            f"σ = {self.mle[1]:.2f}</span></div>"
+        )
