@@ -21,6 +21,8 @@ def test_rotation_changes_the_coordinates_heatmap(show_3d):
     panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=show_3d)
     before = heatmap(panel)
     np.testing.assert_allclose(before, fz.molecule("H2O").positions)
+    assert list(panel.figure.data[0].x) == ["x", "y", "z"]
+    assert list(panel.figure.data[0].y) == ["O0", "H1", "H2"]
     panel.rotation_z.value = 45
     after = heatmap(panel)
     assert not np.allclose(after, before)

@@ -25,6 +25,8 @@ DESCRIPTOR_NAMES: dict[Callable, str] = {
     coulomb_matrix: "Coulomb matrix",
     soap: "SOAP, structure-averaged",
 }
+# Columns that are not atoms; any other matrix with n columns has one per atom.
+COLUMN_LABELS: dict[Callable, list[str]] = {coordinates: ["x", "y", "z"]}
 INVARIANT_BELOW = 1e-8  # relative change the readout calls "unchanged": round-off, not physics
 
 
@@ -166,11 +168,10 @@ class StructurePanel(Panel):
         signed = low < 0
         bound = max(abs(low), abs(high))
         rows = labels if values.ndim == 2 and values.shape[0] == len(moved) else None
-        columns = None
-        if values.ndim == 2:
-            columns = (
-                labels if values.shape[1] == len(moved) else ["x", "y", "z"][: values.shape[1]]
-            )
+        base = getattr(self.descriptor, "func", self.descriptor)  # see through functools.partial
+        columns = COLUMN_LABELS.get(base)
+        if columns is None and values.ndim == 2 and values.shape[1] == len(moved):
+            columns = labels
         with self.figure.batch_update():
             heatmap = self.figure.data[0]
             heatmap.z = z
