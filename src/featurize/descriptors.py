@@ -60,7 +60,9 @@ def soap(
     l_max: int = SOAP_L_MAX,
     sigma: float = SOAP_SIGMA,
 ) -> np.ndarray:
-    """The structure-averaged ("outer") SOAP power spectrum, a 1-D vector.
+    """The structure-averaged SOAP power spectrum: the mean of every atom's spectrum.
+
+    (DScribe's average="outer"; a 1-D vector, 220 numbers for H and O with the defaults.)
 
     species defaults to the structure's own elements; r_cut and sigma in Å. The structure
     is treated as periodic only when atoms.pbc says so (a molecule needs no cell).
