@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import nglview
 import numpy as np
 from ase import Atoms
+
+from ._nglview_version import ask_for_installed_frontend
+
+ask_for_installed_frontend()
+import nglview  # noqa: E402  (after the version fix above)
 
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
@@ -16,8 +20,26 @@ def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     view.add_ball_and_stick()
     view.layout.width = "380px"
     view.layout.height = "360px"
+    face_the_camera(view, atoms.get_positions())
     label_atoms(view, range(len(atoms)))
     return view
+
+
+def face_the_camera(view: nglview.NGLWidget, positions: np.ndarray) -> None:
+    """Turn the camera so it looks along the molecule's thinnest direction.
+
+    NGL looks down the z axis; a flat molecule lying in the yz plane (like ASE's water)
+    would be seen edge-on as a line.
+    """
+    if len(positions) < 3:
+        return
+    centred = positions - positions.mean(axis=0)
+    thinnest = np.linalg.eigh(centred.T @ centred)[1][:, 0]  # smallest spread
+    axis = np.cross(thinnest, [0.0, 0.0, 1.0])
+    if np.linalg.norm(axis) < 1e-9:
+        return  # already facing the camera
+    angle = float(np.arccos(np.clip(abs(thinnest[2]), -1.0, 1.0)))
+    view.control.spin(list(axis / np.linalg.norm(axis)), angle)
 
 
 def move_atoms(view: nglview.NGLWidget, positions: np.ndarray) -> None:
