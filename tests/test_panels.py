@@ -256,3 +256,15 @@ def test_nglview_asks_for_the_browser_module_that_is_installed():
     assert panel.view._model_module_version == installed
     assert panel.view._view_module_version == installed
     assert nglview.color.ColormakerRegistry._model_module_version == installed
+
+
+@pytest.mark.parametrize("descriptor", [fz.coordinates, fz.coulomb_matrix, fz.soap])
+def test_figure_state_is_valid_json(descriptor):
+    # NaN is not JSON: the kernel would warn in front of the class and drop the update
+    import json
+
+    panel = StructurePanel(fz.molecule("H2O"), descriptor=descriptor, show_3d=False)
+    panel.rotation_x.value = 25
+    panel._repr_mimebundle_()
+    json.dumps(panel.figure._widget_data, allow_nan=False)
+    json.dumps(panel.figure.to_plotly_json()["data"][0]["z"], allow_nan=False)

@@ -174,7 +174,8 @@ class StructurePanel(Panel):
             columns = labels
         with self.figure.batch_update():
             heatmap = self.figure.data[0]
-            heatmap.z = z
+            # padding as None: a gap to plotly, and valid JSON (NaN is not) on the wire
+            heatmap.z = np.where(np.isnan(z), None, z).tolist()
             heatmap.x, heatmap.y = columns, rows
             heatmap.colorscale = "RdBu" if signed else "Cividis"
             heatmap.zmin, heatmap.zmax = (-bound, bound) if signed else (low, high)
