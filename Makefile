@@ -12,7 +12,7 @@ CONSTRAINTS := constraints.txt
 PIN ?= yes
 PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
-.PHONY: serve lab test upgrade clean
+.PHONY: serve lab test figures upgrade clean
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the notebooks with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -26,6 +26,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+figures: $(VENV)/.installed-test
+	$(BIN)/python scripts/make_figures.py
 
 # Refresh constraints.txt from the newest releases that pyproject.toml allows; run `make test` after.
 upgrade:

@@ -1,0 +1,70 @@
+"""Every picture the deck shows is drawn by scripts/make_figures.py, and drawn the same way twice."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+IMG = ROOT / "notebooks" / "img"
+IMAGE_REFERENCE = re.compile(r"""(?:\]\(|src=["'])img/([^)"'\s]+)""")
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location(
+        "make_figures", ROOT / "scripts" / "make_figures.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FIGURES = load_script().FIGURES
+
+
+def referenced_images() -> set[str]:
+    names = set()
+    for notebook in ROOT.glob("notebooks/**/*.ipynb"):
+        if ".ipynb_checkpoints" in notebook.parts:
+            continue
+        for cell in json.loads(notebook.read_text())["cells"]:
+            names |= set(IMAGE_REFERENCE.findall("".join(cell["source"])))
+    return names
+
+
+def test_every_referenced_image_exists_and_the_script_draws_it():
+    referenced = referenced_images()
+    assert referenced, "the lecture shows no generated figure"
+    assert referenced <= set(FIGURES)
+    for name in referenced:
+        assert (IMG / name).is_file(), name
+
+
+def test_every_image_in_img_comes_from_the_script_and_is_shown():
+    on_disk = {path.name for path in IMG.iterdir() if not path.name.startswith(".")}
+    assert on_disk == set(FIGURES)
+    assert set(FIGURES) <= referenced_images(), "a figure nobody shows"
+
+
+@pytest.mark.parametrize("name", ["under-overfitting.png", "decision-tree.png", "evolution-2.png"])
+def test_the_script_redraws_the_committed_figure(tmp_path, name):
+    script = load_script()
+    script.main(["--out", str(tmp_path / "a"), name])
+    script.main(["--out", str(tmp_path / "b"), name])
+    first, second = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
+    assert first == second, "not deterministic"
+    # pixels, not bytes, against the committed file: PNG encoders may differ between zlib builds
+    drawn = np.asarray(Image.open(tmp_path / "a" / name).convert("RGB"), dtype=int)
+    committed = np.asarray(Image.open(IMG / name).convert("RGB"), dtype=int)
+    assert drawn.shape == committed.shape
+    assert np.abs(drawn - committed).mean() < 1.0
+
+
+def test_unknown_figure_name_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        load_script().main(["no-such-figure.png"])
+    assert "unknown figure" in capsys.readouterr().err
