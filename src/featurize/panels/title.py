@@ -15,7 +15,8 @@ def title_slide() -> HTML:
     return HTML(
         '<div style="text-align:center;padding:2em 0">'
         f'<h1 style="font-size:2.4em;margin-bottom:0.2em">{deck["title"]}</h1>'
-        f'<p style="font-size:1.4em;font-style:italic;margin-top:0">{deck["subtitle"]}</p>'
-        f'<p style="font-size:1.1em;margin-top:2em">{deck["author"]}<br>'
+        f'<p style="font-size:1.4em;font-style:italic;margin-top:0;text-align:center">'
+        f"{deck['subtitle']}</p>"
+        f'<p style="font-size:1.1em;margin-top:2em;text-align:center">{deck["author"]}<br>'
         f"{deck['course']} · {deck['date']}</p></div>"
     )
