@@ -32,14 +32,14 @@ class LikelihoodPanel(Panel):
             value=round(centre - 1.5 * spread, 1),
             min=round(centre - 4 * spread, 1),
             max=round(centre + 4 * spread, 1),
-            step=0.05,
+            step=0.01,  # fine enough that the browser keeps the jump to the maximum
             description="μ (mean)",
         )
         self.sigma = widgets.FloatSlider(
             value=round(2 * spread, 1),
             min=0.2,
             max=round(4 * spread, 1),
-            step=0.05,
+            step=0.01,  # fine enough that the browser keeps the jump to the maximum
             description="σ (width)",
         )
         self.jump = widgets.Button(
