@@ -5,7 +5,13 @@ import pytest
 from scipy import stats
 
 import featurize as fz
-from featurize.panels import FingerprintPanel, LikelihoodPanel, StructurePanel, title_slide
+from featurize.panels import (
+    COULOMB_VARIANTS,
+    FingerprintPanel,
+    LikelihoodPanel,
+    StructurePanel,
+    title_slide,
+)
 
 
 def heatmap(panel):
@@ -70,19 +76,24 @@ def test_every_water_order_is_offered():
     assert len(panel.atom_order.options) == 6
 
 
-def test_switching_between_descriptor_variants():
-    variants = {
-        name: (lambda atoms, p=name: fz.coulomb_matrix(atoms, permutation=p))
-        for name in fz.COULOMB_PERMUTATIONS
-    }
-    panel = StructurePanel(fz.molecule("CH3OH"), descriptor=variants, show_3d=False)
+def test_switching_between_coulomb_matrix_variants():
+    panel = StructurePanel(fz.molecule("CH3OH"), descriptor=COULOMB_VARIANTS, show_3d=False)
+    assert panel.descriptor_choice.options == ("as ordered", "rows sorted by norm", "eigenvalues")
     panel.atom_order.value = panel.atom_order.options[5][1]
-    assert panel.relative_distance > 0.01  # "none" follows the order
-    panel.descriptor_choice.value = "sorted_l2"
+    assert panel.relative_distance > 0.01  # as ordered: follows the atom order
+    assert list(panel.figure.data[0].y) == ["C0", "O1", "H2", "H3", "H4", "H5"]  # labels follow
+    panel.descriptor_choice.value = "rows sorted by norm"
     assert panel.relative_distance < 1e-8
-    panel.descriptor_choice.value = "eigenspectrum"
+    assert panel.figure.data[0].y is None  # sorted rows are no longer atoms: no atom labels
+    panel.descriptor_choice.value = "eigenvalues"
     assert panel.relative_distance < 1e-8
     assert heatmap(panel).shape == (3, 3)  # 6 eigenvalues padded into a square
+    np.testing.assert_allclose(
+        np.sort(heatmap(panel).ravel()[:6]),
+        np.sort(np.linalg.eigvalsh(fz.coulomb_matrix(fz.molecule("CH3OH")))),
+    )
+    panel.rotation_z.value = 90
+    assert panel.relative_distance < 1e-8
 
 
 def test_a_descriptor_error_is_shown_not_raised():

@@ -2,7 +2,13 @@
 
 from .fingerprint import FingerprintPanel
 from .likelihood import LikelihoodPanel
-from .structure import StructurePanel
+from .structure import COULOMB_VARIANTS, StructurePanel
 from .title import title_slide
 
-__all__ = ["FingerprintPanel", "LikelihoodPanel", "StructurePanel", "title_slide"]
+__all__ = [
+    "COULOMB_VARIANTS",
+    "FingerprintPanel",
+    "LikelihoodPanel",
+    "StructurePanel",
+    "title_slide",
+]

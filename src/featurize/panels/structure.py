@@ -25,9 +25,30 @@ DESCRIPTOR_NAMES: dict[Callable, str] = {
     coulomb_matrix: "Coulomb matrix",
     soap: "SOAP, structure-averaged",
 }
-# Columns that are not atoms; any other matrix with n columns has one per atom.
+# Columns that are not atoms; the Coulomb matrix has one column per atom.
 COLUMN_LABELS: dict[Callable, list[str]] = {coordinates: ["x", "y", "z"]}
 INVARIANT_BELOW = 1e-8  # relative change the readout calls "unchanged": round-off, not physics
+
+
+# The Coulomb matrix three ways, for a panel that switches between them: as ordered
+# (changes with the atom order), rows sorted by their norm, and its eigenvalues (neither does).
+COULOMB_VARIANTS: dict[str, Descriptor] = {
+    "as ordered": coulomb_matrix,
+    "rows sorted by norm": functools.partial(coulomb_matrix, permutation="sorted_l2"),
+    "eigenvalues": functools.partial(coulomb_matrix, permutation="eigenspectrum"),
+}
+
+
+def follows_atom_order(descriptor: Descriptor) -> bool:
+    """Whether row i of the descriptor belongs to atom i (so rows can carry atom labels).
+
+    True for the raw coordinates and the unsorted Coulomb matrix; a sorted matrix, an
+    eigenvalue list, SOAP or an unknown function gets no atom labels rather than wrong ones.
+    """
+    if isinstance(descriptor, functools.partial):
+        unsorted = descriptor.keywords.get("permutation", "none") == "none"
+        return unsorted and follows_atom_order(descriptor.func)
+    return descriptor in (coordinates, coulomb_matrix)
 
 
 def descriptor_name(descriptor: Descriptor) -> str:
@@ -167,11 +188,10 @@ class StructurePanel(Panel):
         self._colour_range = (low, high)  # widen only, so colours stay comparable
         signed = low < 0
         bound = max(abs(low), abs(high))
-        rows = labels if values.ndim == 2 and values.shape[0] == len(moved) else None
+        atom_rows = follows_atom_order(self.descriptor) and values.ndim == 2
+        rows = labels if atom_rows else None
         base = getattr(self.descriptor, "func", self.descriptor)  # see through functools.partial
-        columns = COLUMN_LABELS.get(base)
-        if columns is None and values.ndim == 2 and values.shape[1] == len(moved):
-            columns = labels
+        columns = COLUMN_LABELS.get(base, labels) if atom_rows else None
         with self.figure.batch_update():
             heatmap = self.figure.data[0]
             # padding as None: a gap to plotly, and valid JSON (NaN is not) on the wire
@@ -180,7 +200,8 @@ class StructurePanel(Panel):
             heatmap.colorscale = "RdBu" if signed else "Cividis"
             heatmap.zmin, heatmap.zmax = (-bound, bound) if signed else (low, high)
             shape = "×".join(map(str, values.shape))
-            self.figure.layout.title.text = f"{html.escape(self.descriptor_choice.value)}: {shape}"
+            title = html.escape(descriptor_name(self.descriptor))
+            self.figure.layout.title.text = f"{title}: {shape}"
             self.figure.layout.xaxis.showticklabels = columns is not None
             self.figure.layout.yaxis.showticklabels = rows is not None
 
