@@ -170,6 +170,11 @@ def test_bad_smiles_shows_a_message_and_keeps_the_last_good_state():
     assert panel.molecule_choice.value == "CCO"
 
 
+def test_a_bad_starting_smiles_raises_a_clear_error():
+    with pytest.raises(fz.InvalidSmilesError, match="unclosed ring"):
+        FingerprintPanel("C1CC")
+
+
 def test_typed_smiles_is_shown_as_typed():
     panel = FingerprintPanel()
     panel.smiles.value = "c1ccccc1O"  # phenol, not a demo molecule

@@ -64,6 +64,7 @@ class FingerprintPanel(Panel):
 
     def __init__(self, smiles: str = DEMO_MOLECULES["Ethanol"]) -> None:
         super().__init__()
+        mol_from_smiles(smiles)  # a bad starting molecule is the caller's error: raise it now
         choices = [("(typed)", ""), *DEMO_MOLECULES.items()]
         self.molecule_choice = widgets.Dropdown(options=choices, description="molecule")
         self.smiles = widgets.Text(description="SMILES", continuous_update=False)
