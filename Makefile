@@ -6,6 +6,11 @@ PORT ?= 8866
 LAB_PORT ?= 8888
 
 BIN := $(VENV)/bin
+# Voila finds our page templates (share/jupyter/voila/templates/) through JUPYTER_PATH and
+# its settings (etc/jupyter/voila.py) through JUPYTER_CONFIG_PATH.
+VOILA := JUPYTER_PATH=$(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH)) \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH)) \
+	$(BIN)/voila
 PIP := $(BIN)/python -m pip
 CONSTRAINTS := constraints.txt
 # The versions CI tested (constraints.txt) are installed unless PIN=no.
@@ -15,8 +20,8 @@ PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 .PHONY: serve lab test figures upgrade clean
 
 serve: $(VENV)/.installed-run
-	@echo "Serving the notebooks with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \

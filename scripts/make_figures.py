@@ -784,6 +784,110 @@ def message_passing(path: Path) -> None:
     save(fig, path)
 
 
+# Landing-page pictures, one per demo page (notebooks/demos/NAME.ipynb → thumb-NAME.png):
+# the numbers each demo shows, computed by featurize, without axes or text.
+THUMB = (4.8, 3.0)
+
+
+def _thumbnail(path: Path, draw: Callable[[plt.Axes], None]) -> None:
+    fig = plt.figure(figsize=THUMB)
+    ax = fig.add_axes((0, 0, 1, 1))
+    draw(ax)
+    ax.set_axis_off()
+    fig.savefig(path, dpi=100, metadata={"Software": None}, facecolor="white")
+    plt.close(fig)
+
+
+def _heatmap(ax: plt.Axes, values: np.ndarray, cmap: str = "cividis") -> None:
+    ax.imshow(values, cmap=cmap, aspect="auto", interpolation="nearest")
+
+
+@figure("thumb-coordinates.png")
+def thumb_coordinates(path: Path) -> None:
+    import featurize as fz
+
+    water = fz.molecule("H2O")
+    colours = {"O": VERMILLION, "H": GREY}
+    sizes = {"O": 900, "H": 420}
+
+    def draw(ax: plt.Axes) -> None:
+        for step, angle in enumerate(range(0, 180, 36)):
+            xyz = fz.coordinates(fz.rotate(water, (angle, 0, angle / 2)))
+            for symbol, (_, y, z) in zip(water.get_chemical_symbols(), xyz, strict=True):
+                ax.scatter(
+                    y + 2.2 * step,
+                    z,
+                    s=sizes[symbol],
+                    color=colours[symbol],
+                    alpha=0.35 + 0.13 * step,
+                    edgecolor="white",
+                    zorder=step,
+                )
+        ax.set_xlim(-1.5, 10.5)
+        ax.set_ylim(-2.4, 2.4)
+
+    _thumbnail(path, draw)
+
+
+@figure("thumb-coulomb-matrix.png")
+def thumb_coulomb_matrix(path: Path) -> None:
+    import featurize as fz
+
+    matrix = np.log1p(fz.coulomb_matrix(fz.molecule("CH3CH2OH")))
+    _thumbnail(path, lambda ax: _heatmap(ax, matrix))
+
+
+@figure("thumb-soap.png")
+def thumb_soap(path: Path) -> None:
+    import featurize as fz
+
+    spectrum = np.log1p(np.abs(fz.soap(fz.molecule("H2O"))) * 50)
+    _thumbnail(path, lambda ax: _heatmap(ax, spectrum.reshape(11, 20)))
+
+
+@figure("thumb-fingerprints.png")
+def thumb_fingerprints(path: Path) -> None:
+    import featurize as fz
+
+    first = fz.morgan_fingerprint(fz.DEMO_MOLECULES["Aspirin"]).reshape(16, 64)
+    second = fz.morgan_fingerprint(fz.DEMO_MOLECULES["Caffeine"]).reshape(16, 64)
+    rows, cols = np.mgrid[0:16, 0:64]
+
+    def draw(ax: plt.Axes) -> None:
+        ax.scatter(cols, rows, s=14, color="#dde3ea")
+        for mask, colour in (
+            (first & ~second, BLUE),
+            (second & ~first, ORANGE),
+            (first & second, GREEN),
+        ):
+            ax.scatter(cols[mask == 1], rows[mask == 1], s=70, color=colour)
+        ax.set_xlim(-1, 64)
+        ax.set_ylim(16, -1)
+
+    _thumbnail(path, draw)
+
+
+@figure("thumb-likelihood.png")
+def thumb_likelihood(path: Path) -> None:
+    import featurize as fz
+
+    x = fz.sample_data()
+    mu, sigma = fz.gaussian_mle(x)
+
+    def draw(ax: plt.Axes) -> None:
+        ax.hist(x, bins=10, density=True, color=SKY, edgecolor="white")
+        grid = np.linspace(x.min() - sigma, x.max() + sigma, 200)
+        ax.plot(
+            grid,
+            np.exp(-0.5 * ((grid - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi)),
+            color=VERMILLION,
+            lw=4,
+        )
+        ax.margins(0.02, 0.05)
+
+    _thumbnail(path, draw)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(

@@ -44,10 +44,19 @@ def test_every_referenced_image_exists_and_the_script_draws_it():
         assert (IMG / name).is_file(), name
 
 
+def landing_thumbnails() -> set[str]:
+    """The web app's landing page shows thumb-NAME.png for each notebooks/demos/NAME.ipynb."""
+    return {f"thumb-{page.stem}.png" for page in ROOT.glob("notebooks/demos/*.ipynb")}
+
+
 def test_every_image_in_img_comes_from_the_script_and_is_shown():
     on_disk = {path.name for path in IMG.iterdir() if not path.name.startswith(".")}
     assert on_disk == set(FIGURES)
-    assert set(FIGURES) <= referenced_images(), "a figure nobody shows"
+    assert set(FIGURES) <= referenced_images() | landing_thumbnails(), "a figure nobody shows"
+
+
+def test_every_demo_page_has_a_thumbnail():
+    assert landing_thumbnails() <= set(FIGURES)
 
 
 @pytest.mark.parametrize("name", ["under-overfitting.png", "decision-tree.png", "evolution-2.png"])

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,6 +30,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def voila_environment() -> dict[str, str]:
+    """What `make serve` gives Voila: our templates and our settings (etc/jupyter/voila.py)."""
+
+    def prepend(variable: str, folder: Path) -> str:
+        return os.pathsep.join(filter(None, [str(folder), os.environ.get(variable, "")]))
+
+    return {
+        **os.environ,
+        "JUPYTER_PATH": prepend("JUPYTER_PATH", ROOT / "share" / "jupyter"),
+        "JUPYTER_CONFIG_PATH": prepend("JUPYTER_CONFIG_PATH", ROOT / "etc" / "jupyter"),
+    }
+
+
 @pytest.fixture(scope="session")
 def voila_url():
     port = free_port()
@@ -43,6 +57,7 @@ def voila_url():
             "notebooks",
         ],
         cwd=ROOT,
+        env=voila_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -78,11 +93,50 @@ def browser():
         browser.close()
 
 
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def is_local(url: str) -> bool:
+    host = urlsplit(url).hostname
+    return host in {"127.0.0.1", "localhost"} or url.startswith(("file:", "data:", "blob:"))
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh browser tab that may not leave this machine.
+
+    Requests to any other host are aborted and recorded in page.offsite; JavaScript
+    errors (uncaught, or logged as console errors) are collected in page.errors. A
+    screenshot of the tab is saved in build/screenshots/ after every test.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.errors = []
+    page.errors, page.offsite = [], []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.errors.append(message.text),
+    )
+
+    def stay_local(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            page.offsite.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", stay_local)
+    page.assert_clean = lambda: assert_clean(page)
     yield page
-    context.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+    try:
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    finally:
+        context.close()
+
+
+def assert_clean(page) -> None:
+    """No JavaScript error and no request off this machine."""
+    assert page.errors == [], page.errors
+    assert page.offsite == [], page.offsite

@@ -4,12 +4,14 @@ One page load per test: a cold Voila kernel takes ~15 s to import the scientific
 """
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 PAGE_TIMEOUT_MS = 120_000
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_demo(page, url: str, name: str):
@@ -52,7 +54,7 @@ def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):
     turn_z_slider(page)
     assert heatmap_z(page) != before
     assert "(changed)" in readout(page)
-    assert page.errors == []
+    page.assert_clean()
 
 
 @pytest.mark.parametrize("name", ["coulomb-matrix", "soap"])
@@ -61,7 +63,7 @@ def test_invariant_descriptor_pages_stay_at_zero_when_turned(page, voila_url, na
     assert_molecule_drawn(page)
     turn_z_slider(page)
     assert "(unchanged)" in readout(page)
-    assert page.errors == []
+    page.assert_clean()
 
 
 def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
@@ -72,7 +74,7 @@ def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
     box.press("Enter")
     page.wait_for_selector("text=is not a valid SMILES: unclosed ring", timeout=10_000)
     assert heatmap_z(page) == before  # the last good molecule stays
-    assert page.errors == []
+    page.assert_clean()
 
 
 def test_likelihood_page_jumps_to_the_maximum(page, voila_url):
@@ -83,4 +85,21 @@ def test_likelihood_page_jumps_to_the_maximum(page, voila_url):
     current = text.split("=")[1].split()[0]
     maximum = text.split("maximum")[1].split()[0]
     assert current == maximum
-    assert page.errors == []
+    page.assert_clean()
+
+
+def test_landing_page_links_every_demo_with_a_picture(page, voila_url):
+    demos = sorted(path.stem for path in (ROOT / "notebooks" / "demos").glob("*.ipynb"))
+    page.goto(voila_url, timeout=PAGE_TIMEOUT_MS)
+    cards = page.locator("ul.demos a")
+    links = [cards.nth(i).get_attribute("href") for i in range(cards.count())]
+    assert links == [f"/voila/render/demos/{name}.ipynb" for name in demos]
+    for i in range(cards.count()):
+        assert cards.nth(i).locator("h2").inner_text().strip()
+        assert cards.nth(i).locator("p").inner_text().strip()
+        image = cards.nth(i).locator("img")
+        image.scroll_into_view_if_needed()
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+    cards.first.click()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
+    page.assert_clean()
