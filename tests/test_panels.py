@@ -12,6 +12,7 @@ from featurize.panels import (
     StructurePanel,
     title_slide,
 )
+from featurize.panels._base import _widget_tree
 
 
 def heatmap(panel):
@@ -284,3 +285,44 @@ def test_figure_state_is_valid_json(descriptor):
     panel._repr_mimebundle_()
     json.dumps(panel.figure._widget_data, allow_nan=False)
     json.dumps(panel.figure.to_plotly_json()["data"][0]["z"], allow_nan=False)
+
+
+def from_the_browser(widget, **state):
+    """Deliver a state update the way the widget protocol does (ipywidgets' _handle_msg)."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+
+
+def every_panel():
+    return [
+        StructurePanel(fz.molecule("H2O"), descriptor=fz.soap, show_3d=False),
+        StructurePanel(fz.molecule("H2O"), descriptor=COULOMB_VARIANTS, show_3d=False),
+        FingerprintPanel(),
+        LikelihoodPanel(),
+    ]
+
+
+@pytest.mark.parametrize("panel", every_panel(), ids=lambda p: type(p).__name__)
+def test_a_value_of_the_wrong_type_from_the_browser_becomes_a_message(panel):
+    panel._repr_mimebundle_()  # displayed: from now on the browser can talk to it
+    controls = [w for w in _widget_tree(panel.widget) if "value" in w.keys and w.description]
+    assert controls
+    for control in controls:
+        kept = control.value
+        panel.clear_message()
+        from_the_browser(control, value={"not": "a value"})
+        assert control.value == kept
+        assert "cannot take" in panel.message.value, control.description
+
+
+def test_an_index_out_of_range_from_the_browser_becomes_a_message():
+    panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=False)
+    panel._repr_mimebundle_()
+    order = panel.atom_order.index
+    from_the_browser(panel.atom_order, index=99)
+    assert panel.atom_order.index == order
+    assert "atom order" in panel.message.value
+    from_the_browser(panel.rotation_x, value=1e9)  # clamped by the slider itself
+    assert panel.rotation_x.value == panel.rotation_x.max
+    np.testing.assert_allclose(
+        heatmap(panel), fz.rotate(fz.molecule("H2O"), (panel.rotation_x.max, 0, 0)).positions
+    )

@@ -2,17 +2,11 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from voila_server import ROOT, start_voila
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -24,57 +18,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def voila_environment() -> dict[str, str]:
-    """What `make serve` gives Voila: our templates and our settings (etc/jupyter/voila.py)."""
-
-    def prepend(variable: str, folder: Path) -> str:
-        return os.pathsep.join(filter(None, [str(folder), os.environ.get(variable, "")]))
-
-    return {
-        **os.environ,
-        "JUPYTER_PATH": prepend("JUPYTER_PATH", ROOT / "share" / "jupyter"),
-        "JUPYTER_CONFIG_PATH": prepend("JUPYTER_CONFIG_PATH", ROOT / "etc" / "jupyter"),
-    }
-
-
 @pytest.fixture(scope="session")
 def voila_url():
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "notebooks",
-        ],
-        cwd=ROOT,
-        env=voila_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("Voila did not start within 60 s")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    """The web app of `make serve`: Voila on notebooks/ with our settings."""
+    with start_voila(ROOT / "notebooks") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

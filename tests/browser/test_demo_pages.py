@@ -4,14 +4,13 @@ One page load per test: a cold Voila kernel takes ~15 s to import the scientific
 """
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from voila_server import ROOT
 
 PAGE_TIMEOUT_MS = 120_000
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_demo(page, url: str, name: str):

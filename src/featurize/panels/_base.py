@@ -7,6 +7,8 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from ._untrusted import on_refused_state
+
 # Okabe–Ito, a palette that stays distinguishable for colour-blind viewers.
 PALETTE = {
     "blue": "#0072B2",
@@ -37,7 +39,19 @@ class Panel:
     def clear_message(self) -> None:
         self.message.value = ""
 
+    def _guard_controls(self) -> None:
+        """Explain in the panel when the browser sends one of its widgets a value it refuses."""
+        for widget in _widget_tree(self.widget):
+            on_refused_state(widget, self._refused)
+
+    def _refused(self, widget: widgets.Widget) -> None:
+        name = getattr(widget, "description", "") or type(widget).__name__
+        self.show_message(
+            f"The page sent {name} a value it cannot take; it keeps its last good value."
+        )
+
     def _repr_mimebundle_(self, **kwargs):
+        self._guard_controls()
         # A FigureWidget copies its figure into the state its view starts from only when it
         # is itself displayed; nested in our boxes it is not, so copy the current figures
         # here, or the page would open on the figures as they were first built.
@@ -45,3 +59,10 @@ class Panel:
             if isinstance(figure, go.FigureWidget):
                 figure._repr_mimebundle_()
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _widget_tree(root: widgets.Widget):
+    """The root widget and every widget nested in its children."""
+    yield root
+    for child in getattr(root, "children", ()):
+        yield from _widget_tree(child)

@@ -42,9 +42,7 @@ class LikelihoodPanel(Panel):
             step=0.01,  # fine enough that the browser keeps the jump to the maximum
             description="σ (width)",
         )
-        self.jump = widgets.Button(
-            description="Jump to the maximum", icon="crosshairs", layout={"width": "14em"}
-        )
+        self.jump = widgets.Button(description="Jump to the maximum", layout={"width": "14em"})
         self.readout = widgets.HTML()
         self.grid = np.linspace(self.mu.min - self.sigma.max, self.mu.max + self.sigma.max, 300)
         # The bar rises from a floor far below the maximum, so "higher is better" reads

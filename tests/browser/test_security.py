@@ -1,0 +1,202 @@
+"""What a visitor of the public web app can and cannot do, tried against a real Voila server.
+
+Voila's model: the notebook runs on the server and the visitor only sees its outputs and
+talks to its widgets. So no code from the browser runs, no source file is handed out,
+nothing outside notebooks/ is reachable and no traceback reaches the page.
+"""
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+import websocket  # websocket-client, which jupyter_server itself depends on
+from voila_server import ROOT, start_voila
+
+CONFIG_DATA = re.compile(
+    r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
+)
+
+
+def get(url: str) -> tuple[int, str]:
+    """Status and body of a GET, following redirects, without raising on errors."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+class KernelChannel:
+    """The websocket a Voila page opens to its kernel, driven by hand."""
+
+    def __init__(self, base_url: str, page: str):
+        status, page_html = get(f"{base_url}/voila/render/{page}")
+        assert status == 200
+        self.kernel_id = json.loads(CONFIG_DATA.search(page_html).group(1))["kernelId"]
+        self.session = uuid.uuid4().hex
+        ws_url = base_url.replace("http://", "ws://")
+        self.ws = websocket.create_connection(
+            f"{ws_url}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
+            timeout=60,
+        )
+        self.received: list[dict] = []
+
+    def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "session": self.session,
+            "username": "visitor",
+            "version": "5.3",
+            "date": "",
+        }
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": content,
+                    "channel": channel,
+                    "buffers": [],
+                }
+            )
+        )
+        return msg_id
+
+    def reply_to(self, msg_id: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = json.loads(self.ws.recv())
+            self.received.append(message)
+            if message.get("parent_header", {}).get("msg_id") == msg_id and message[
+                "msg_type"
+            ].endswith("_reply"):
+                return message
+        raise AssertionError(f"no reply to {msg_id} within {timeout} s")
+
+    def alive(self) -> bool:
+        reply = self.reply_to(self.send("kernel_info_request", {}))
+        return reply["content"]["status"] == "ok"
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture
+def channel(voila_url):
+    channel = KernelChannel(voila_url, "demos/coordinates.ipynb")
+    yield channel
+    channel.close()
+
+
+def test_code_sent_by_a_visitor_is_not_run(channel, tmp_path):
+    marker = tmp_path / "visitor-was-here"
+    code = f"open({str(marker)!r}, 'w').write('ran')"
+    channel.send("execute_request", {"code": code, "silent": False, "store_history": False})
+    channel.send("execute_request", {"code": code, "silent": True}, channel="control")
+    time.sleep(2)
+    assert channel.alive()  # the kernel answers, in order, after the two requests
+    assert not marker.exists()
+    assert not any(m["msg_type"] in ("execute_reply", "execute_input") for m in channel.received)
+
+
+def test_nonsense_sent_to_the_widgets_gets_a_message_not_a_crash(channel):
+    reply = channel.reply_to(channel.send("comm_info_request", {}))
+    comms = reply["content"]["comms"]
+    assert len(comms) > 5  # sliders, dropdown, figure, 3-D view, …
+    for comm_id in comms:
+        for state in ({"value": {"not": "a value"}}, {"index": 10**6}, {"value": "NaN"}):
+            data = {"method": "update", "state": state, "buffer_paths": []}
+            channel.send("comm_msg", {"comm_id": comm_id, "data": data})
+    assert channel.alive()
+    updates = [
+        m["content"]["data"].get("state", {})
+        for m in channel.received
+        if m["msg_type"] == "comm_msg"
+    ]
+    assert any("cannot take" in str(state.get("value", "")) for state in updates)
+    assert not any(m["msg_type"] == "error" for m in channel.received)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "voila/files/demos/coordinates.ipynb",
+        "voila/files/lecture.ipynb",
+        "voila/files/../pyproject.toml",
+        "voila/files/%2e%2e/pyproject.toml",
+        "voila/files/..%2fsrc%2ffeaturize%2f__init__.py",
+        "voila/render/%2e%2e/pyproject.toml",
+        "voila/render/../etc/jupyter/voila.py",
+        "voila/render/%2fetc%2fpasswd",
+        "voila/tree/..",
+        "voila/static/..%2fapp.py",
+        "voila/templates/deck/static/..%2f..%2fconf.json",
+        "voila/labextensions/../../voila.py",
+        "files/demos/coordinates.ipynb",
+        "api/contents/demos/coordinates.ipynb",
+        "api/kernels",
+        "lab",
+    ],
+)
+def test_no_source_and_nothing_outside_the_served_folder(voila_url, path):
+    status, body = get_raw(voila_url, path)
+    assert status >= 400, f"{path} answered {status}"
+    for secret in ("[project]", "import ", '"cells"', "root:", "Traceback"):
+        assert secret not in body
+
+
+def get_raw(base_url: str, path: str) -> tuple[int, str]:
+    """A GET with the path sent exactly as written (no client-side '..' clean-up)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    for _ in range(5):  # follow redirects by hand, keeping paths raw
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        connection.request("GET", f"/{path.lstrip('/')}")
+        response = connection.getresponse()
+        body = response.read().decode(errors="replace")
+        connection.close()
+        if response.status not in (301, 302, 303, 307, 308):
+            return response.status, body
+        path = urlsplit(response.getheader("Location")).path
+    return response.status, body
+
+
+def test_contents_api_lists_names_but_never_content(voila_url):
+    status, body = get(f"{voila_url}/voila/api/contents/demos/coordinates.ipynb?content=1")
+    assert status == 200
+    assert json.loads(body)["content"] is None
+
+
+def test_a_failing_cell_shows_no_traceback(tmp_path):
+    secret = "SECRET-PATH-/home/instructor/answers"
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "fails",
+                "metadata": {},
+                "outputs": [],
+                "source": f"raise RuntimeError({secret!r})",
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (tmp_path / "broken.ipynb").write_text(json.dumps(notebook))
+    with start_voila(tmp_path) as url:
+        status, body = get(f"{url}/voila/render/broken.ipynb")
+    assert status == 200
+    assert "There was an error when executing cell" in body
+    for leak in (secret, "RuntimeError", "Traceback", str(ROOT)):
+        assert leak not in body
