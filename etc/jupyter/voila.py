@@ -6,12 +6,15 @@ The public web app: a landing page listing the demos, one dashboard per demo, ke
 started ahead of visitors and shut down after they leave, no CDN, no tracebacks.
 """
 
+import importlib.util
 import json
 import re
+import shutil
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (traitlets provides get_config in config files)
-DEMOS = Path(__file__).resolve().parents[2] / "notebooks" / "demos"
+ROOT = Path(__file__).resolve().parents[2]
+DEMOS = ROOT / "notebooks" / "demos"
 
 # Our templates (share/jupyter/voila/templates/, found through JUPYTER_PATH): Voila's
 # lab look without its CDN stylesheet, and the landing page in place of the file list.
@@ -29,6 +32,81 @@ c.VoilaConfiguration.extension_allowlist = [
     "nglview-js-widgets",
     "@jupyterlab/mathjax3-extension",
 ]
+
+# `make present` (template deck-reveal): reveal.js from the local copy fetch_assets.py made,
+# slides wide enough for a panel, long slides scroll.
+c.VoilaConfiguration.resources = {
+    "reveal": {
+        "url_prefix": "voila/templates/deck-reveal/static/vendor/reveal.js",
+        "theme": "white",
+        "width": 1280,
+        "height": 800,
+        "scroll": True,
+    }
+}
+
+
+def publish_plotly_bundle() -> None:
+    """Serve plotly's widget code as one cacheable file (see featurize/panels/_figure.py)."""
+    plotly = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
+    source = plotly / "package_data" / "widgetbundle.js"
+    target = ROOT / "share" / "jupyter" / "voila" / "templates" / "deck" / "static"
+    target = target / "plotly-widget.js"
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # kernels see the old file or the new one, never half
+
+
+publish_plotly_bundle()
+
+
+def hide_cell_sources_from_every_client() -> None:
+    """Make Voila's execute_input filter safe for both kernel websocket protocols.
+
+    Voila drops execute_input messages (they carry the notebook's code) on their way to
+    the browser, but reads each message as if the client spoke the v1 websocket protocol.
+    A client that asks for none gets the legacy protocol, and then (a) text messages pass
+    unread, code included, and (b) the first binary message (any widget update carrying
+    a buffer) is misread: its 4-byte part count plus the next 4 bytes, taken as one 8-byte
+    count, make Voila build a list of billions of offsets; the server stops answering
+    and grows by tens of MB a second. (Seen with voila 0.5; tests/browser/test_security.py.)
+    """
+    import voila.tornado.kernel_websocket_handler as voila_websocket
+    from jupyter_server.services.kernels.connection.base import deserialize_binary_message
+
+    def msg_type(handler, message) -> str | None:
+        try:
+            if isinstance(message, dict):
+                return message["header"]["msg_type"]
+            if isinstance(message, str):
+                return json.loads(message)["header"]["msg_type"]
+            if handler.selected_subprotocol == "v1.kernel.websocket.jupyter.org":
+                count = int.from_bytes(message[:8], "little")
+                if not 3 <= count <= len(message) // 8:
+                    return None
+                offsets = [
+                    int.from_bytes(message[8 * i : 8 * (i + 1)], "little")
+                    for i in range(1, count + 1)
+                ]
+                return json.loads(message[offsets[1] : offsets[2]])["msg_type"]
+            return deserialize_binary_message(message)["header"]["msg_type"]
+        except Exception:  # not a kernel message we can read: nothing to hide in it
+            return None
+
+    handler_class = voila_websocket.VoilaKernelWebsocketHandler
+    websocket_write = handler_class.__mro__[1].write_message
+
+    def write_message(self, message, binary=False):
+        if msg_type(self, message) == "execute_input":
+            return None
+        return websocket_write(self, message, binary)
+
+    handler_class.write_message = write_message
+
+
+hide_cell_sources_from_every_client()
 
 # One kernel per demo page is started and runs the page before anyone asks for it.
 c.VoilaConfiguration.preheat_kernel = True

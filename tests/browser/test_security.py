@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import websocket  # websocket-client, which jupyter_server itself depends on
+from jupyter_server.services.kernels.connection.base import deserialize_binary_message
 from voila_server import ROOT, start_voila
 
 CONFIG_DATA = re.compile(
@@ -72,13 +73,20 @@ class KernelChannel:
     def reply_to(self, msg_id: str, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = json.loads(self.ws.recv())
+            message = self.receive()
             self.received.append(message)
             if message.get("parent_header", {}).get("msg_id") == msg_id and message[
                 "msg_type"
             ].endswith("_reply"):
                 return message
         raise AssertionError(f"no reply to {msg_id} within {timeout} s")
+
+    def receive(self) -> dict:
+        """The next message; those carrying binary buffers come framed, the others as JSON."""
+        frame = self.ws.recv()
+        if isinstance(frame, bytes):
+            return deserialize_binary_message(frame)
+        return json.loads(frame)
 
     def alive(self) -> bool:
         reply = self.reply_to(self.send("kernel_info_request", {}))
@@ -200,3 +208,47 @@ def test_a_failing_cell_shows_no_traceback(tmp_path):
     assert "There was an error when executing cell" in body
     for leak in (secret, "RuntimeError", "Traceback", str(ROOT)):
         assert leak not in body
+
+
+def one_cell_notebook(source: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "execution_count": None,
+                    "id": "only",
+                    "metadata": {},
+                    "outputs": [],
+                    "source": source,
+                }
+            ],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+def test_a_legacy_client_receiving_widget_buffers_does_not_stall_the_server(tmp_path):
+    """Binary kernel messages to a legacy-protocol client once sent Voila into a 10 GB loop."""
+    import psutil
+
+    source = "import ipywidgets\nipywidgets.Image(format='png', value=b'pixels')"
+    (tmp_path / "image.ipynb").write_text(one_cell_notebook(source))
+    with start_voila(tmp_path) as url:
+        channel = KernelChannel(url, "image.ipynb")
+        comms = channel.reply_to(channel.send("comm_info_request", {}))["content"]["comms"]
+        for comm_id in comms:  # ask each widget for its state: the image answers with a buffer
+            channel.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
+        assert channel.alive()
+        port = url.rsplit(":", 1)[1]
+        server = next(
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if f"--port={port}" in " ".join(p.info["cmdline"] or [])
+        )
+        assert server.memory_info().rss < 1e9
+        status, _ = get(f"{url}/voila/api/contents/image.ipynb")
+        assert status == 200
+        channel.close()
