@@ -15,6 +15,7 @@ from ..fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
 from ..molecules import mol_from_smiles
 from ..settings import DEMO_MOLECULES, MORGAN_BITS, MORGAN_RADIUS
 from ._base import PALETTE, Panel
+from ._figure import FigureWidget
 
 GRID = round(MORGAN_BITS**0.5)  # 1024 bits → a 32×32 heatmap
 # Heatmap cell values: 0 off, 1 on in the molecule, 2 on only in the comparison, 3 on in both.
@@ -84,7 +85,7 @@ class FingerprintPanel(Panel):
         self.drawing = widgets.HTML()
         self.summary = widgets.HTML()
         cells = np.arange(MORGAN_BITS).reshape(GRID, GRID)
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[
                 go.Heatmap(
                     z=np.zeros((GRID, GRID)),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from scipy import stats
 
 from ..errors import FeaturizeError
 from ..likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
 from ._base import PALETTE, Panel
+from ._figure import FigureWidget
 
 
 class LikelihoodPanel(Panel):
@@ -49,7 +49,7 @@ class LikelihoodPanel(Panel):
         # directly; models worse than the floor sit at the bottom.
         self.floor = 3 * self.best if self.best < 0 else self.best - 3 * abs(self.best) - 1
 
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             make_subplots(
                 rows=1,
                 cols=2,

@@ -16,6 +16,7 @@ from ..descriptors import coulomb_matrix, soap
 from ..errors import FeaturizeError
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
+from ._figure import FigureWidget
 from ._view import label_atoms, move_atoms, structure_view
 
 Descriptor = Callable[[Atoms], np.ndarray]
@@ -121,7 +122,7 @@ class StructurePanel(Panel):
         for control in (*self.sliders, self.atom_order):
             control.style.description_width = "7em"
         self.readout = widgets.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = FigureWidget(
             data=[go.Heatmap(z=[[0.0]], colorscale="Cividis", hoverongaps=False)],
             layout=go.Layout(
                 width=460,
