@@ -4,6 +4,7 @@ VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
+PRESENT_PORT ?= 8867
 
 BIN := $(VENV)/bin
 # Voila finds our page templates (share/jupyter/voila/templates/) through JUPYTER_PATH and
@@ -17,11 +18,29 @@ CONSTRAINTS := constraints.txt
 PIN ?= yes
 PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
-.PHONY: serve lab test figures upgrade clean
+VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
+
+.PHONY: serve present slides lab test figures upgrade clean
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+
+# The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
+# space step through it, S opens the speaker notes.
+present: $(VENV)/.installed-run $(VENDOR)/pins.json
+	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
+	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
+		notebooks/lecture.ipynb
+
+# The offline slide file: build/slides/lecture.html, the executed deck with its figures,
+# opening from file:// with no network (the controls need `make present`).
+slides: $(VENV)/.installed-run
+	$(BIN)/python scripts/build_slides.py
+
+# reveal.js and the widget manager from the npm registry, once (checked against their sha512).
+$(VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
+	$(BIN)/python scripts/fetch_assets.py
 
 lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
@@ -48,7 +67,7 @@ upgrade:
 	@echo "constraints.txt refreshed; now run: make clean test"
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) build $(VENDOR) .pytest_cache .ruff_cache .hypothesis src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 $(BIN)/python:

@@ -1,0 +1,39 @@
+"""What the browser tests read off a structure panel, wherever it is drawn.
+
+Each function takes `root`, a Playwright locator around one panel: the page body for a
+demo page, the current slide in the presenter.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+TIMEOUT_MS = 120_000
+
+
+def heatmap_z(root) -> str:
+    return root.locator(".js-plotly-plot").first.evaluate("el => JSON.stringify(el.data[0].z)")
+
+
+def readout(root) -> str:
+    return root.locator("text=‖D − D₀‖").first.inner_text()
+
+
+def assert_molecule_drawn(root) -> None:
+    """The 3-D view's canvas holds a picture, not one flat colour."""
+    canvas = root.locator("canvas").first
+    canvas.wait_for(timeout=TIMEOUT_MS)
+    root.page.wait_for_timeout(2000)
+    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
+    colours = {tuple(p) for p in pixels.reshape(-1, 3)[::7]}
+    assert len(colours) > 20, "the 3-D view is blank"
+
+
+def turn_z_slider(root, steps: int = 8) -> None:
+    """Turn the molecule with the keyboard, as a student tabbing to the slider would."""
+    handle = root.locator(".widget-slider .noUi-handle").nth(2)
+    handle.focus()
+    for _ in range(steps):
+        handle.press("ArrowRight")
+    root.page.wait_for_timeout(1500)
