@@ -32,8 +32,10 @@ def assert_molecule_drawn(root) -> None:
 
 def turn_z_slider(root, steps: int = 8) -> None:
     """Turn the molecule with the keyboard, as a student tabbing to the slider would."""
-    handle = root.locator(".widget-slider .noUi-handle").nth(2)
+    slider = root.locator(".widget-slider", has_text="z rotation")
+    handle = slider.locator(".noUi-handle")
     handle.focus()
     for _ in range(steps):
         handle.press("ArrowRight")
+    assert slider.locator(".widget-readout").inner_text().strip() != "0"
     root.page.wait_for_timeout(1500)
