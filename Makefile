@@ -20,7 +20,7 @@ PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
 VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
 
-.PHONY: serve present slides lab test figures upgrade clean
+.PHONY: serve present slides lab test bench figures upgrade clean
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -50,6 +50,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py $(if $(filter yes,$(QUICK)),--quick,)
 
 figures: $(VENV)/.installed-test
 	$(BIN)/python scripts/make_figures.py
