@@ -53,7 +53,7 @@ test: $(VENV)/.installed-test
 
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py $(if $(filter yes,$(QUICK)),--quick,)
+	$(BIN)/python benchmarks/bench.py $(if $(filter yes,$(QUICK)),--quick,)
 
 figures: $(VENV)/.installed-test
 	$(BIN)/python scripts/make_figures.py

@@ -108,6 +108,25 @@ def hide_cell_sources_from_every_client() -> None:
 
 hide_cell_sources_from_every_client()
 
+
+def compress_responses() -> None:
+    """gzip what Voila sends (a demo page is ~15 MB of JavaScript, mostly text).
+
+    tornado reads compress_response when the application is built, before Voila applies
+    its tornado_settings trait, so the setting goes into the settings Voila builds it with.
+    """
+    from voila.app import Voila
+
+    voila_settings = Voila.init_settings
+
+    def init_settings(self):
+        return {**voila_settings(self), "compress_response": True}
+
+    Voila.init_settings = init_settings
+
+
+compress_responses()
+
 # One kernel per demo page is started and runs the page before anyone asks for it.
 c.VoilaConfiguration.preheat_kernel = True
 c.VoilaConfiguration.default_pool_size = 0

@@ -5,17 +5,7 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
-from voila_server import ROOT, start_voila
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from voila_server import CHROMIUM_FLAGS, ROOT, start_voila
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Start Voila the way `make serve` and `make present` do, on a free port, for the tests."""
+"""Start Voila the way `make serve` and `make present` do, on a free port (tests, benchmarks)."""
 
 import contextlib
 import os
@@ -12,6 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Debian's Chromium, headless, making no requests of its own.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:

@@ -1,12 +1,16 @@
 """`make bench`: how fast the demos answer and what they cost, written to build/bench.json.
 
-    python benchmarks/run.py [--quick] [--out build/bench.json]
+    python benchmarks/bench.py [--quick] [--out build/bench.json]
 
 Figures (medians over repeats unless named otherwise; see issue 6 for the targets):
   update_ms_p95.<panel>   Python side: set a panel's control until its figure holds the new
                           data, 95th percentile over ≥ 200 changes (--quick: 20)
   overhead.<descriptor>   featurize's call time / the engine called directly, same input
   kernel_rss_mb           resident memory of a kernel that ran a demo page and was used
+  tti_s.preheated/.cold   in headless Chromium against the Voila of `make serve`: from
+                          asking for a demo page until its panel answers a slider
+  redraw_ms_p50/_p95      in that page: from a slider's key event to the heatmap redrawn
+  page_mb                 bytes the browser received for one demo page (HTTP + websocket)
 
 The speed figures are measured here, never asserted in the test suite: this machine is
 shared and noisy, so compare figures of one run, or ratios, not single numbers.
@@ -30,7 +34,36 @@ TARGETS = {
     "update_ms_p95": 10,
     "overhead": 1.1,
     "kernel_rss_mb": 150,
+    "tti_s.preheated": 1.5,
+    "tti_s.cold": 4,
+    "redraw_ms_p50": 100,
+    "redraw_ms_p95": 100,
+    "page_mb": 2,
 }
+DEMO_PAGE = "voila/render/demos/coordinates.ipynb"
+PREHEAT_WAIT_S = 25  # a preheated kernel runs its page before the first visitor comes
+# In the page: turn the z-rotation slider by key events, time each until the heatmap's
+# data changed and a frame was painted.
+REDRAW_JS = """async (count) => {
+  const plot = document.querySelector('.js-plotly-plot');
+  const slider = [...document.querySelectorAll('.widget-slider')]
+    .find((s) => s.innerText.includes('z rotation'));
+  const handle = slider.querySelector('.noUi-handle');
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const before = JSON.stringify(plot.data[0].z);
+    const key = i % 2 ? 'ArrowLeft' : 'ArrowRight';
+    const start = performance.now();
+    handle.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
+    await new Promise((done) => {
+      const check = () => JSON.stringify(plot.data[0].z) !== before
+        ? requestAnimationFrame(done) : requestAnimationFrame(check);
+      check();
+    });
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
 
 
 def p95(samples: list[float]) -> float:
@@ -160,6 +193,69 @@ def bench_kernel_rss() -> dict[str, float]:
     return {"kernel_rss_mb": rss / 2**20}
 
 
+def open_demo(browser, url: str) -> tuple[float, float, list]:
+    """Seconds until the page's panel answers a slider, MB received, and the open page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received = [0]
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: received.__setitem__(0, received[0] + e["encodedDataLength"]),
+    )
+    cdp.on(
+        "Network.webSocketFrameReceived",
+        lambda e: received.__setitem__(0, received[0] + len(e["response"]["payloadData"])),
+    )
+    start = time.perf_counter()
+    page.goto(f"{url}/{DEMO_PAGE}", wait_until="commit", timeout=180_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
+    page.evaluate(REDRAW_JS, 1)  # the first slider turn answered: the page is interactive
+    tti = time.perf_counter() - start
+    page.wait_for_timeout(1000)
+    return tti, received[0] / 1e6, [context, page]
+
+
+def bench_browser(runs: int, redraws: int) -> dict[str, float]:
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the tests' way of starting Voila
+    from voila_server import CHROMIUM_FLAGS, start_voila
+
+    figures: dict[str, float] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
+        )
+        with start_voila(ROOT / "notebooks") as url:
+            time.sleep(PREHEAT_WAIT_S)
+            ttis, sizes = [], []
+            for run in range(runs):
+                tti, size, (context, page) = open_demo(browser, url)
+                ttis.append(tti)
+                sizes.append(size)
+                if run == 0:
+                    times = page.evaluate(REDRAW_JS, redraws)
+                    figures["redraw_ms_p50"] = float(np.percentile(times, 50))
+                    figures["redraw_ms_p95"] = p95(times)
+                context.close()
+                time.sleep(PREHEAT_WAIT_S)  # the pool refills
+            figures["tti_s.preheated"] = statistics.median(ttis)
+            figures["page_mb"] = statistics.median(sizes)
+        with start_voila(ROOT / "notebooks", "--VoilaConfiguration.preheat_kernel=False") as url:
+            ttis = []
+            for _ in range(runs):
+                tti, _size, (context, _page) = open_demo(browser, url)
+                ttis.append(tti)
+                context.close()
+            figures["tti_s.cold"] = statistics.median(ttis)
+        browser.close()
+    return figures
+
+
 def target_of(key: str) -> float | None:
     return TARGETS.get(key, TARGETS.get(key.split(".")[0]))
 
@@ -179,12 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small run, to check it works")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
-    changes, repeats = (20, 3) if args.quick else (200, 15)
+    changes, repeats, runs = (20, 3, 1) if args.quick else (200, 15, 3)
     figures: dict[str, float] = {}
     for title, step in [
         (f"panel updates ({changes} changes each)", lambda: bench_updates(changes)),
         (f"featurize vs engine ({repeats} repeats)", lambda: bench_overhead(repeats)),
         ("kernel memory after a demo page", bench_kernel_rss),
+        (f"a demo page in Chromium ({runs} loads each way)", lambda: bench_browser(runs, changes)),
     ]:
         print(f"- {title} …", flush=True)
         figures.update(step())

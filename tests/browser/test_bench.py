@@ -1,0 +1,46 @@
+"""`make bench QUICK=yes` runs end to end (Voila, Chromium, a kernel) and writes every figure.
+
+Only that it runs and what it writes is checked here; its values are for the benchmark.
+Run as its own process, as `make bench` runs it (and Playwright allows one sync session
+per thread: the browser tests hold theirs).
+"""
+
+import json
+import math
+import subprocess
+import sys
+
+from voila_server import ROOT
+
+FIGURES = {
+    "update_ms_p95.coordinates",
+    "update_ms_p95.coulomb_matrix",
+    "update_ms_p95.soap",
+    "update_ms_p95.fingerprint",
+    "update_ms_p95.likelihood",
+    "overhead.morgan",
+    "overhead.coulomb_matrix",
+    "overhead.soap",
+    "kernel_rss_mb",
+    "tti_s.preheated",
+    "tti_s.cold",
+    "redraw_ms_p50",
+    "redraw_ms_p95",
+    "page_mb",
+}
+
+
+def test_a_quick_bench_writes_every_figure(browser, tmp_path):
+    del browser  # requested for its rule: Chromium missing is a skip here, a failure in CI
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert set(figures) == FIGURES
+    assert all(math.isfinite(value) and value > 0 for value in figures.values())
+    assert "kernel_rss_mb" in done.stdout  # the table is printed too
