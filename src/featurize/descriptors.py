@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
-from dscribe.descriptors import SOAP, CoulombMatrix
 
 from .errors import FeaturizeError
 from .settings import SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
+
+if TYPE_CHECKING:
+    from dscribe.descriptors import SOAP, CoulombMatrix
 
 COULOMB_PERMUTATIONS = ("none", "sorted_l2", "eigenspectrum")
 
 
 @lru_cache(maxsize=64)
 def _coulomb_engine(n_atoms: int, permutation: str) -> CoulombMatrix:
+    # Imported on first use: DScribe adds ~70 MB to a kernel, and the demo pages that
+    # show coordinates, fingerprints or the likelihood never call it.
+    from dscribe.descriptors import CoulombMatrix
+
     return CoulombMatrix(n_atoms_max=n_atoms, permutation=permutation)
 
 
@@ -41,6 +48,8 @@ def coulomb_matrix(atoms: Atoms, permutation: str = "none") -> np.ndarray:
 def _soap_engine(
     species: tuple[str, ...], r_cut: float, n_max: int, l_max: int, sigma: float, periodic: bool
 ) -> SOAP:
+    from dscribe.descriptors import SOAP  # on first use, as above
+
     return SOAP(
         species=list(species),
         r_cut=r_cut,
