@@ -70,3 +70,24 @@ def test_bad_sample_requests_raise():
         sample_data(std=-1)
     with pytest.raises(FeaturizeError, match="at least two"):
         gaussian_mle([1.0])
+
+
+def test_gaussian_pdf_is_the_normal_density_formula():
+    from featurize.likelihood import gaussian_pdf
+
+    x = np.linspace(-3, 9, 25)
+    mu, sigma = 5.0, 1.2
+    formula = np.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(gaussian_pdf(x, mu, sigma), formula, rtol=1e-12)
+    with pytest.raises(FeaturizeError, match="σ must be greater than 0"):
+        gaussian_pdf(x, mu, 0.0)
+
+
+def test_importing_the_panels_leaves_scipy_stats_and_dscribe_for_later():
+    """Every demo kernel imports featurize.panels; only two pages need these heavy engines."""
+    import subprocess
+    import sys
+
+    code = "import sys, featurize.panels; print('scipy.stats' in sys.modules, 'dscribe' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from .errors import FeaturizeError
 from .settings import RANDOM_SEED, SAMPLE_MEAN, SAMPLE_SIZE, SAMPLE_STD
+
+
+def _normal():
+    """scipy's normal distribution, imported on first use: scipy.stats adds ~35 MB to a
+    kernel, and only the likelihood demo needs it."""
+    from scipy import stats
+
+    return stats.norm
+
+
+def gaussian_pdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """The normal density N(μ, σ²) at x; sigma must be > 0."""
+    if not sigma > 0:
+        raise FeaturizeError(f"σ must be greater than 0, not {sigma!r}: a Gaussian needs a width.")
+    return _normal().pdf(np.asarray(x, dtype=float), loc=mu, scale=sigma)
 
 
 def sample_data(
@@ -25,7 +39,7 @@ def gaussian_log_likelihood(x: np.ndarray, mu: float, sigma: float) -> float:
     """L(μ, σ | x) = Σ_i [−log σ − ½ log 2π − (x_i − μ)² / (2σ²)]; sigma must be > 0."""
     if not sigma > 0:
         raise FeaturizeError(f"σ must be greater than 0, not {sigma!r}: a Gaussian needs a width.")
-    return float(np.sum(stats.norm.logpdf(np.asarray(x, dtype=float), loc=mu, scale=sigma)))
+    return float(np.sum(_normal().logpdf(np.asarray(x, dtype=float), loc=mu, scale=sigma)))
 
 
 def gaussian_mle(x: np.ndarray) -> tuple[float, float]:
@@ -33,5 +47,5 @@ def gaussian_mle(x: np.ndarray) -> tuple[float, float]:
     values = np.asarray(x, dtype=float)
     if values.ndim != 1 or values.size < 2:
         raise FeaturizeError("The maximum-likelihood fit needs at least two numbers.")
-    mu, sigma = stats.norm.fit(values)
+    mu, sigma = _normal().fit(values)
     return float(mu), float(sigma)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
-from scipy import stats
 
 from ..errors import FeaturizeError
-from ..likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
+from ..likelihood import gaussian_log_likelihood, gaussian_mle, gaussian_pdf, sample_data
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
 
@@ -105,7 +104,7 @@ class LikelihoodPanel(Panel):
             width=760, height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40}, showlegend=False
         )
         # fixed axes, so that a narrower model visibly grows taller
-        peak = stats.norm.pdf(0, scale=self.mle[1])
+        peak = gaussian_pdf(0, 0, self.mle[1])
         self.figure.update_yaxes(range=[0, 2 * peak], title_text="density", row=1, col=1)
         headroom = 0.1 * (self.best - self.floor)
         self.figure.update_yaxes(range=[self.floor, self.best + headroom], row=1, col=2)
@@ -139,7 +138,7 @@ class LikelihoodPanel(Panel):
         self.clear_message()
         self.log_likelihood = value
         with self.figure.batch_update():
-            self.figure.data[self.MODEL].y = stats.norm.pdf(
+            self.figure.data[self.MODEL].y = gaussian_pdf(
                 self.grid, self.mu.value, self.sigma.value
             )
             self.figure.data[self.BAR].y = [max(value, self.floor) - self.floor]
