@@ -193,28 +193,27 @@ def bench_kernel_rss() -> dict[str, float]:
     return {"kernel_rss_mb": rss / 2**20}
 
 
-def open_demo(browser, url: str) -> tuple[float, float, list]:
-    """Seconds until the page's panel answers a slider, MB received, and the open page."""
+def open_demo(browser, url: str):
+    """Seconds until the page's panel answers a slider, MB received, its context and page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    received = [0]
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: received.__setitem__(0, received[0] + e["encodedDataLength"]),
-    )
-    cdp.on(
-        "Network.webSocketFrameReceived",
-        lambda e: received.__setitem__(0, received[0] + len(e["response"]["payloadData"])),
-    )
+    received = 0
+
+    def count(size: int) -> None:
+        nonlocal received
+        received += size
+
+    cdp.on("Network.loadingFinished", lambda e: count(e["encodedDataLength"]))
+    cdp.on("Network.webSocketFrameReceived", lambda e: count(len(e["response"]["payloadData"])))
     start = time.perf_counter()
     page.goto(f"{url}/{DEMO_PAGE}", wait_until="commit", timeout=180_000)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
     page.evaluate(REDRAW_JS, 1)  # the first slider turn answered: the page is interactive
     tti = time.perf_counter() - start
     page.wait_for_timeout(1000)
-    return tti, received[0] / 1e6, [context, page]
+    return tti, received / 1e6, context, page
 
 
 def bench_browser(runs: int, redraws: int) -> dict[str, float]:
@@ -231,10 +230,10 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
         with start_voila(ROOT / "notebooks") as url:
-            time.sleep(PREHEAT_WAIT_S)
             ttis, sizes = [], []
             for run in range(runs):
-                tti, size, (context, page) = open_demo(browser, url)
+                time.sleep(PREHEAT_WAIT_S)  # the pool (re)fills
+                tti, size, context, page = open_demo(browser, url)
                 ttis.append(tti)
                 sizes.append(size)
                 if run == 0:
@@ -242,13 +241,12 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
                     figures["redraw_ms_p50"] = float(np.percentile(times, 50))
                     figures["redraw_ms_p95"] = p95(times)
                 context.close()
-                time.sleep(PREHEAT_WAIT_S)  # the pool refills
             figures["tti_s.preheated"] = statistics.median(ttis)
             figures["page_mb"] = statistics.median(sizes)
         with start_voila(ROOT / "notebooks", "--VoilaConfiguration.preheat_kernel=False") as url:
             ttis = []
             for _ in range(runs):
-                tti, _size, (context, _page) = open_demo(browser, url)
+                tti, _size, context, _page = open_demo(browser, url)
                 ttis.append(tti)
                 context.close()
             figures["tti_s.cold"] = statistics.median(ttis)

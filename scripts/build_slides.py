@@ -111,7 +111,7 @@ def static_panel(model_id: str, states: dict) -> str:
         return f"<div>{state['value']}</div>"
     if name == "AnyModel" and "_widget_data" in state:
         figure = {"data": plain(state["_widget_data"]), "layout": plain(state["_widget_layout"])}
-        config = {"displayModeBar": False, "staticPlot": False}
+        config = {"displayModeBar": False}
         return plotly.io.to_html(figure, include_plotlyjs=False, full_html=False, config=config)
     label = html.escape(state.get("description", ""))
     if "_options_labels" in state and state.get("index") is not None:

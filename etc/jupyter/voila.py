@@ -74,7 +74,10 @@ def hide_cell_sources_from_every_client() -> None:
     and grows by tens of MB a second. (Seen with voila 0.5; tests/browser/test_security.py.)
     """
     import voila.tornado.kernel_websocket_handler as voila_websocket
-    from jupyter_server.services.kernels.connection.base import deserialize_binary_message
+    from jupyter_server.services.kernels.connection.base import (
+        deserialize_binary_message,
+        deserialize_msg_from_ws_v1,
+    )
 
     def msg_type(handler, message) -> str | None:
         try:
@@ -83,14 +86,8 @@ def hide_cell_sources_from_every_client() -> None:
             if isinstance(message, str):
                 return json.loads(message)["header"]["msg_type"]
             if handler.selected_subprotocol == "v1.kernel.websocket.jupyter.org":
-                count = int.from_bytes(message[:8], "little")
-                if not 3 <= count <= len(message) // 8:
-                    return None
-                offsets = [
-                    int.from_bytes(message[8 * i : 8 * (i + 1)], "little")
-                    for i in range(1, count + 1)
-                ]
-                return json.loads(message[offsets[1] : offsets[2]])["msg_type"]
+                _channel, parts = deserialize_msg_from_ws_v1(message)
+                return json.loads(parts[0])["msg_type"]  # parts[0]: the header
             return deserialize_binary_message(message)["header"]["msg_type"]
         except Exception:  # not a kernel message we can read: nothing to hide in it
             return None

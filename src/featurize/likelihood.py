@@ -16,10 +16,14 @@ def _normal():
     return stats.norm
 
 
-def gaussian_pdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
-    """The normal density N(μ, σ²) at x; sigma must be > 0."""
+def _require_width(sigma: float) -> None:
     if not sigma > 0:
         raise FeaturizeError(f"σ must be greater than 0, not {sigma!r}: a Gaussian needs a width.")
+
+
+def gaussian_pdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """The normal density N(μ, σ²) at x; sigma must be > 0."""
+    _require_width(sigma)
     return _normal().pdf(np.asarray(x, dtype=float), loc=mu, scale=sigma)
 
 
@@ -37,8 +41,7 @@ def sample_data(
 
 def gaussian_log_likelihood(x: np.ndarray, mu: float, sigma: float) -> float:
     """L(μ, σ | x) = Σ_i [−log σ − ½ log 2π − (x_i − μ)² / (2σ²)]; sigma must be > 0."""
-    if not sigma > 0:
-        raise FeaturizeError(f"σ must be greater than 0, not {sigma!r}: a Gaussian needs a width.")
+    _require_width(sigma)
     return float(np.sum(_normal().logpdf(np.asarray(x, dtype=float), loc=mu, scale=sigma)))
 
 

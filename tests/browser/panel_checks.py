@@ -30,6 +30,15 @@ def assert_molecule_drawn(root) -> None:
     assert len(colours) > 20, "the 3-D view is blank"
 
 
+def assert_turning_changes_coordinates(root) -> None:
+    """The coordinates panel: drawn in 3-D, and turning it changes the heatmap."""
+    assert_molecule_drawn(root)
+    before = heatmap_z(root)
+    turn_z_slider(root)
+    assert heatmap_z(root) != before
+    assert "(changed)" in readout(root)
+
+
 def turn_z_slider(root, steps: int = 8) -> None:
     """Turn the molecule with the keyboard, as a student tabbing to the slider would."""
     slider = root.locator(".widget-slider", has_text="z rotation")

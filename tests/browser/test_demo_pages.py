@@ -4,7 +4,13 @@ One page load per test: a cold Voila kernel takes ~15 s to import the scientific
 """
 
 import pytest
-from panel_checks import assert_molecule_drawn, heatmap_z, readout, turn_z_slider
+from panel_checks import (
+    assert_molecule_drawn,
+    assert_turning_changes_coordinates,
+    heatmap_z,
+    readout,
+    turn_z_slider,
+)
 from voila_server import ROOT
 
 PAGE_TIMEOUT_MS = 120_000
@@ -20,12 +26,7 @@ def open_demo(page, url: str, name: str):
 
 
 def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):
-    panel = open_demo(page, voila_url, "coordinates")
-    assert_molecule_drawn(panel)
-    before = heatmap_z(panel)
-    turn_z_slider(panel)
-    assert heatmap_z(panel) != before
-    assert "(changed)" in readout(panel)
+    assert_turning_changes_coordinates(open_demo(page, voila_url, "coordinates"))
     page.assert_clean()
 
 
