@@ -5,6 +5,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 PRESENT_PORT ?= 8867
+# Kernels kept ready per demo page: a number, or PAGE=N,… for some pages (docs/deploy.md).
+POOL ?= 1
 
 BIN := $(VENV)/bin
 # Voila finds our page templates (share/jupyter/voila/templates/) through JUPYTER_PATH and
@@ -24,7 +26,7 @@ VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
 
 serve: $(VENV)/.installed-run
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+	DECK_POOL_SIZE=$(POOL) $(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 # The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
 # space step through it, S opens the speaker notes.

@@ -11,6 +11,10 @@ Figures (medians over repeats unless named otherwise; see issue 6 for the target
                           asking for a demo page until its panel answers a slider
   redraw_ms_p50/_p95      in that page: from a slider's key event to the heatmap redrawn
   page_mb                 bytes the browser received for one demo page (HTTP + websocket)
+  class.*                 a class at once (benchmarks/class_run.py): 30 visitors (--quick: 5)
+                          open the five featurization pages, drag for a minute and leave;
+                          time to interactive (p95), peak memory of server + kernels, and
+                          visitors' kernels still running once culling ran (must be 0)
 
 The speed figures are measured here, never asserted in the test suite: this machine is
 shared and noisy, so compare figures of one run, or ratios, not single numbers.
@@ -39,9 +43,11 @@ TARGETS = {
     "redraw_ms_p50": 100,
     "redraw_ms_p95": 100,
     "page_mb": 2,
+    "class.tti_s_p95": 10,
+    "class.kernels_left": 0,
 }
+DEMO_PAGES = sorted(page.stem for page in (ROOT / "notebooks" / "demos").glob("*.ipynb"))
 DEMO_PAGE = "voila/render/demos/coordinates.ipynb"
-PREHEAT_WAIT_S = 25  # a preheated kernel runs its page before the first visitor comes
 # In the page: turn the z-rotation slider by key events, time each until the heatmap's
 # data changed and a frame was painted.
 REDRAW_JS = """async (count) => {
@@ -222,17 +228,20 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the tests' way of starting Voila
-    from voila_server import CHROMIUM_FLAGS, start_voila
+    import class_run
+    from voila_server import CHROMIUM_FLAGS, start_voila, voila_process
+
+    log = ROOT / "build" / "bench-voila.log"
 
     figures: dict[str, float] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
-        with start_voila(ROOT / "notebooks") as url:
+        with voila_process(ROOT / "notebooks", log=log) as (url, server):
             ttis, sizes = [], []
             for run in range(runs):
-                time.sleep(PREHEAT_WAIT_S)  # the pool (re)fills
+                class_run.wait_until_ready(log, server.pid, DEMO_PAGES)  # the pools (re)fill
                 tti, size, context, page = open_demo(browser, url)
                 ttis.append(tti)
                 sizes.append(size)
@@ -252,6 +261,24 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
             figures["tti_s.cold"] = statistics.median(ttis)
         browser.close()
     return figures
+
+
+def bench_class(visitors: int, drag_s: float) -> dict[str, float]:
+    """The class run against a server with a kernel ready for every visitor (docs/deploy.md)."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    import class_run
+    from voila_server import voila_process
+
+    pool = class_run.pool_setting(visitors)
+    options = class_run.culling_options()
+    log = ROOT / "build" / "bench-class-voila.log"
+    with voila_process(ROOT / "notebooks", *options, log=log, DECK_POOL_SIZE=pool) as (
+        url,
+        server,
+    ):
+        print(f"  waiting for the preheated kernels ({pool}) …", flush=True)
+        class_run.wait_until_ready(log, server.pid, DEMO_PAGES)
+        return class_run.class_run(url, server.pid, visitors, drag_s)
 
 
 def target_of(key: str) -> float | None:
@@ -274,12 +301,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
     changes, repeats, runs = (20, 3, 1) if args.quick else (200, 15, 3)
+    visitors, drag_s = (5, 5.0) if args.quick else (30, 60.0)
     figures: dict[str, float] = {}
     for title, step in [
         (f"panel updates ({changes} changes each)", lambda: bench_updates(changes)),
         (f"featurize vs engine ({repeats} repeats)", lambda: bench_overhead(repeats)),
         ("kernel memory after a demo page", bench_kernel_rss),
         (f"a demo page in Chromium ({runs} loads each way)", lambda: bench_browser(runs, changes)),
+        (f"a class: {visitors} visitors at once", lambda: bench_class(visitors, drag_s)),
     ]:
         print(f"- {title} …", flush=True)
         figures.update(step())

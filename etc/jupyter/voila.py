@@ -8,6 +8,7 @@ started ahead of visitors and shut down after they leave, no CDN, no tracebacks.
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -124,12 +125,34 @@ def compress_responses() -> None:
 
 compress_responses()
 
-# One kernel per demo page is started and runs the page before anyone asks for it.
+
+def pool_sizes(setting: str) -> dict[str, int]:
+    """Kernels to keep ready per demo page, from DECK_POOL_SIZE (`make serve POOL=…`).
+
+    "" → 1 per page; "6" → 6 per page; "soap=6,coordinates=6" → those pages 6, others 1.
+    """
+    sizes = {page.stem: 1 for page in DEMOS.glob("*.ipynb")}
+    if setting.strip().isdigit():
+        return dict.fromkeys(sizes, int(setting))
+    for item in filter(None, (part.strip() for part in setting.split(","))):
+        name, _, size = item.partition("=")
+        if name not in sizes or not size.strip().isdigit():
+            raise ValueError(
+                f"DECK_POOL_SIZE: {item!r} is not PAGE=NUMBER with PAGE one of {sorted(sizes)}"
+            )
+        sizes[name] = int(size)
+    return sizes
+
+
+# Kernels started ahead of visitors, each having run its page already (docs/deploy.md).
 c.VoilaConfiguration.preheat_kernel = True
 c.VoilaConfiguration.default_pool_size = 0
 c.VoilaKernelManager.kernel_pools_config = {
     "default": {"pool_size": 0},
-    **{f"demos/{page.name}": {"pool_size": 1} for page in DEMOS.glob("*.ipynb")},
+    **{
+        f"demos/{name}.ipynb": {"pool_size": size}
+        for name, size in pool_sizes(os.environ.get("DECK_POOL_SIZE", "")).items()
+    },
 }
 
 # Closed tabs do not always shut their kernel down (voila-dashboards/voila#1458): a kernel
@@ -148,19 +171,25 @@ def describe(notebook: Path, root: Path) -> dict:
     lines = "".join(cells[0]["source"]).strip().splitlines()
     title = lines[0].lstrip("# ").strip()
     text = " ".join(line.strip() for line in lines[1:] if line.strip())
+    thumbnail = notebook.parents[1] / "img" / f"thumb-{notebook.stem}.png"
     return {
         "path": notebook.relative_to(root).as_posix(),
         "title": title,
         "summary": SENTENCE_END.split(text, maxsplit=1)[0],
-        "thumbnail": f"img/thumb-{notebook.stem}.png",
+        "thumbnail": thumbnail.relative_to(root).as_posix(),
     }
 
 
 def list_demos(page_config, base_url, settings, log, voila_configuration, notebook_path):
-    """Give the landing page (the tree of the served folder's root) its list of demos."""
+    """Give the landing page (the tree of the folder holding demos/) its list of demos.
+
+    That folder is the served root under `make serve`, and notebooks/ on Binder, where
+    Voila runs inside Jupyter's server with the repository as its root.
+    """
     root = Path(settings["contents_manager"].root_dir)
-    if notebook_path == "" and (root / "demos").is_dir():
-        pages = sorted((root / "demos").glob("*.ipynb"))
+    demos = root / notebook_path.strip("/") / "demos"
+    if demos.is_dir() and demos.parent.resolve() == DEMOS.parent.resolve():
+        pages = sorted(demos.glob("*.ipynb"))
         page_config["deckDemos"] = [describe(page, root) for page in pages]
     return page_config
 

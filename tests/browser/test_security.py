@@ -6,94 +6,10 @@ nothing outside notebooks/ is reachable and no traceback reaches the page.
 """
 
 import json
-import re
 import time
-import urllib.error
-import urllib.request
-import uuid
 
 import pytest
-import websocket  # websocket-client, which jupyter_server itself depends on
-from jupyter_server.services.kernels.connection.base import deserialize_binary_message
-from voila_server import ROOT, start_voila
-
-CONFIG_DATA = re.compile(
-    r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
-)
-
-
-def get(url: str) -> tuple[int, str]:
-    """Status and body of a GET, following redirects, without raising on errors."""
-    try:
-        with urllib.request.urlopen(url, timeout=120) as response:
-            return response.status, response.read().decode(errors="replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-
-
-class KernelChannel:
-    """The websocket a Voila page opens to its kernel, driven by hand."""
-
-    def __init__(self, base_url: str, page: str):
-        status, page_html = get(f"{base_url}/voila/render/{page}")
-        assert status == 200
-        self.kernel_id = json.loads(CONFIG_DATA.search(page_html).group(1))["kernelId"]
-        self.session = uuid.uuid4().hex
-        ws_url = base_url.replace("http://", "ws://")
-        self.ws = websocket.create_connection(
-            f"{ws_url}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
-            timeout=60,
-        )
-        self.received: list[dict] = []
-
-    def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
-        msg_id = uuid.uuid4().hex
-        header = {
-            "msg_id": msg_id,
-            "msg_type": msg_type,
-            "session": self.session,
-            "username": "visitor",
-            "version": "5.3",
-            "date": "",
-        }
-        self.ws.send(
-            json.dumps(
-                {
-                    "header": header,
-                    "parent_header": {},
-                    "metadata": {},
-                    "content": content,
-                    "channel": channel,
-                    "buffers": [],
-                }
-            )
-        )
-        return msg_id
-
-    def reply_to(self, msg_id: str, timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = self.receive()
-            self.received.append(message)
-            if message.get("parent_header", {}).get("msg_id") == msg_id and message[
-                "msg_type"
-            ].endswith("_reply"):
-                return message
-        raise AssertionError(f"no reply to {msg_id} within {timeout} s")
-
-    def receive(self) -> dict:
-        """The next message; those carrying binary buffers come framed, the others as JSON."""
-        frame = self.ws.recv()
-        if isinstance(frame, bytes):
-            return deserialize_binary_message(frame)
-        return json.loads(frame)
-
-    def alive(self) -> bool:
-        reply = self.reply_to(self.send("kernel_info_request", {}))
-        return reply["content"]["status"] == "ok"
-
-    def close(self) -> None:
-        self.ws.close()
+from voila_server import ROOT, KernelChannel, get, start_voila
 
 
 @pytest.fixture

@@ -1,15 +1,21 @@
 """Start Voila the way `make serve` and `make present` do, on a free port (tests, benchmarks)."""
 
 import contextlib
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+import websocket  # websocket-client, which jupyter_server itself depends on
+from jupyter_server.services.kernels.connection.base import deserialize_binary_message
 
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's Chromium, headless, making no requests of its own.
@@ -46,14 +52,24 @@ def voila_environment() -> dict[str, str]:
 @contextlib.contextmanager
 def start_voila(target: Path, *options: str, timeout: float = 90):
     """Voila serving a folder or one notebook; yields its base URL, stops it afterwards."""
+    with voila_process(target, *options, timeout=timeout) as (url, _server):
+        yield url
+
+
+@contextlib.contextmanager
+def voila_process(
+    target: Path, *options: str, timeout: float = 90, log: Path | None = None, **environment: str
+):
+    """start_voila, yielding the server's process too; its log into `log`, if given;
+    environment adds variables."""
     port = free_port()
     command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}"]
     server = subprocess.Popen(
         [*command, "--Voila.ip=127.0.0.1", *options, str(target)],
         cwd=ROOT,
-        env=voila_environment(),
+        env={**voila_environment(), **environment},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w") if log else subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -69,10 +85,91 @@ def start_voila(target: Path, *options: str, timeout: float = 90):
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail(f"Voila did not start within {timeout:.0f} s")
                 time.sleep(0.5)
-        yield url
+        yield url, server
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+CONFIG_DATA = re.compile(
+    r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
+)
+
+
+def get(url: str) -> tuple[int, str]:
+    """Status and body of a GET, following redirects, without raising on errors."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+class KernelChannel:
+    """The websocket a Voila page opens to its kernel, driven by hand."""
+
+    def __init__(self, base_url: str, page: str):
+        status, page_html = get(f"{base_url}/voila/render/{page}")
+        assert status == 200
+        self.kernel_id = json.loads(CONFIG_DATA.search(page_html).group(1))["kernelId"]
+        self.session = uuid.uuid4().hex
+        ws_url = base_url.replace("http://", "ws://")
+        self.ws = websocket.create_connection(
+            f"{ws_url}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
+            timeout=60,
+        )
+        self.received: list[dict] = []
+
+    def send(
+        self, msg_type: str, content: dict, channel: str = "shell", metadata: dict | None = None
+    ) -> str:
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "session": self.session,
+            "username": "visitor",
+            "version": "5.3",
+            "date": "",
+        }
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": metadata or {},
+                    "content": content,
+                    "channel": channel,
+                    "buffers": [],
+                }
+            )
+        )
+        return msg_id
+
+    def reply_to(self, msg_id: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = self.receive()
+            self.received.append(message)
+            if message.get("parent_header", {}).get("msg_id") == msg_id and message[
+                "msg_type"
+            ].endswith("_reply"):
+                return message
+        raise AssertionError(f"no reply to {msg_id} within {timeout} s")
+
+    def receive(self) -> dict:
+        """The next message; those carrying binary buffers come framed, the others as JSON."""
+        frame = self.ws.recv()
+        if isinstance(frame, bytes):
+            return deserialize_binary_message(frame)
+        return json.loads(frame)
+
+    def alive(self) -> bool:
+        reply = self.reply_to(self.send("kernel_info_request", {}))
+        return reply["content"]["status"] == "ok"
+
+    def close(self) -> None:
+        self.ws.close()
