@@ -7,6 +7,9 @@ LAB_PORT ?= 8888
 PRESENT_PORT ?= 8867
 # Kernels kept ready per demo page: a number, or PAGE=N,… for some pages (docs/deploy.md).
 POOL ?= 1
+# torch for `make foundation`: 2.13.0 is a CPU build pip finds on this kind of machine;
+# asking pip for torch without a version may fetch a CUDA build of several GB.
+TORCH_VERSION ?= 2.13.0
 
 BIN := $(VENV)/bin
 # Voila finds our page templates (share/jupyter/voila/templates/) through JUPYTER_PATH and
@@ -21,16 +24,18 @@ PIN ?= yes
 PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
 VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
+# The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
+DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
 
-.PHONY: serve present slides lab test bench figures upgrade clean
+.PHONY: serve present slides lab test bench figures data upgrade clean foundation
 
-serve: $(VENV)/.installed-run
+serve: $(VENV)/.installed-run $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	DECK_POOL_SIZE=$(POOL) $(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 # The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
 # space step through it, S opens the speaker notes.
-present: $(VENV)/.installed-run $(VENDOR)/pins.json
+present: $(VENV)/.installed-run $(VENDOR)/pins.json $(DATA_STAMP)
 	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
 	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
 		notebooks/lecture.ipynb
@@ -60,12 +65,23 @@ bench: $(VENV)/.installed-test
 figures: $(VENV)/.installed-test
 	$(BIN)/python scripts/make_figures.py
 
+# What the live ML demos would otherwise compute on first use (QM9 subset, maps, learning
+# curve) into $$FEATURIZE_CACHE or ~/.cache/featurize; QUICK=yes skips the t-SNE maps.
+data: $(VENV)/.installed-run
+	$(BIN)/python scripts/make_data.py $(if $(filter yes,$(QUICK)),--quick,)
+
+# serve and present compute it once (without the t-SNE maps, which a click computes), so
+# that the learning curve and the map are there when a visitor opens them.
+$(DATA_STAMP): | $(VENV)/.installed-run
+	$(BIN)/python scripts/make_data.py --quick
+
 # Refresh constraints.txt from the newest releases that pyproject.toml allows; run `make test` after.
 upgrade:
 	rm -rf build/upgrade-venv
 	$(PYTHON) -m venv build/upgrade-venv
 	build/upgrade-venv/bin/python -m pip install --quiet --upgrade pip
-	build/upgrade-venv/bin/python -m pip install -e '.[dev]'
+	build/upgrade-venv/bin/python -m pip install torch==$(TORCH_VERSION)  # the CPU build, as make foundation
+	build/upgrade-venv/bin/python -m pip install -e '.[dev,foundation]'
 	{ echo "# Exact versions tested by CI on Python $$(build/upgrade-venv/bin/python -c 'import sys; print(*sys.version_info[:2], sep=".")'); written by make upgrade."; \
 	  echo "# Pinned for Python >= 3.11 only: on 3.10 pip picks releases within pyproject.toml's bounds."; \
 	  build/upgrade-venv/bin/python -m pip freeze --exclude-editable | sed 's/$$/ ; python_version >= "3.11"/'; } > $(CONSTRAINTS)
@@ -91,3 +107,12 @@ $(VENV)/.installed-run: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	$(PIP) install $(PIN_FLAG) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+# The optional universal potential (section 15; pyproject's `foundation` extra) into .venv:
+# torch's CPU build first, or pip would fetch a CUDA build of several GB for it.
+foundation: $(VENV)/.installed-foundation
+
+$(VENV)/.installed-foundation: $(VENV)/.installed-run pyproject.toml $(CONSTRAINTS)
+	$(PIP) install torch==$(TORCH_VERSION)
+	$(PIP) install $(PIN_FLAG) -e '.[foundation]'
+	touch $@

@@ -7,3 +7,7 @@ class FeaturizeError(ValueError):
 
 class InvalidSmilesError(FeaturizeError):
     """The text given is not a SMILES string RDKit can turn into a molecule."""
+
+
+class PotentialUnavailableError(FeaturizeError, ImportError):
+    """The universal potential's optional extra (torch + SevenNet) is not installed."""

@@ -12,6 +12,14 @@ from PIL import Image
 TIMEOUT_MS = 120_000
 
 
+def open_demo(page, url: str, name: str):
+    """Open demo page `name` and wait for its first plot; returns the page body."""
+    page.goto(f"{url}/voila/render/demos/{name}.ipynb", wait_until="commit", timeout=TIMEOUT_MS)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    assert not page.locator("text=Click to show javascript error").count()
+    return page.locator("body")
+
+
 def heatmap_z(root) -> str:
     return root.locator(".js-plotly-plot").first.evaluate("el => JSON.stringify(el.data[0].z)")
 

@@ -8,21 +8,13 @@ from panel_checks import (
     assert_molecule_drawn,
     assert_turning_changes_coordinates,
     heatmap_z,
+    open_demo,
     readout,
     turn_z_slider,
 )
 from voila_server import ROOT
 
 PAGE_TIMEOUT_MS = 120_000
-
-
-def open_demo(page, url: str, name: str):
-    page.goto(
-        f"{url}/voila/render/demos/{name}.ipynb", wait_until="commit", timeout=PAGE_TIMEOUT_MS
-    )
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
-    assert not page.locator("text=Click to show javascript error").count()
-    return page.locator("body")
 
 
 def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):

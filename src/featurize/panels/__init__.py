@@ -1,15 +1,27 @@
 """The interactive panels of the deck: ipywidgets + plotly + nglview on the compute layer."""
 
 from . import _lean_imports  # noqa: F401  (first: before anything imports plotly)
+from .classification import ClassificationPanel
+from .clustering import ClusteringPanel, MixturePanel
 from .fingerprint import FingerprintPanel
+from .fitting import ComplexityPanel, NetworkPanel
+from .learning_curve import LearningCurvePanel
 from .likelihood import LikelihoodPanel
+from .materials_map import MaterialsMapPanel
 from .structure import COULOMB_VARIANTS, StructurePanel
 from .title import title_slide
 
 __all__ = [
     "COULOMB_VARIANTS",
+    "ClassificationPanel",
+    "ClusteringPanel",
+    "ComplexityPanel",
     "FingerprintPanel",
+    "LearningCurvePanel",
     "LikelihoodPanel",
+    "MaterialsMapPanel",
+    "MixturePanel",
+    "NetworkPanel",
     "StructurePanel",
     "title_slide",
 ]

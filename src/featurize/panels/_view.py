@@ -62,3 +62,26 @@ def label_atoms(view: nglview.NGLWidget, labels: Sequence[object]) -> None:
         radius=1.6,
         zOffset=1.0,
     )
+
+
+ARROW_COLOUR = [0.0, 0.447, 0.698]  # Okabe–Ito blue, as RGB fractions
+ARROW_RADIUS = 0.08  # Å
+
+
+def draw_arrows(view: nglview.NGLWidget, starts: np.ndarray, vectors: np.ndarray | None) -> None:
+    """One arrow per atom from its position along its vector (both Å); None removes them."""
+    previous = getattr(view, "_arrow_component", None)
+    if previous is not None:
+        view.remove_component(previous)
+        view._arrow_component = None
+    view._arrows = None
+    if vectors is None:
+        return
+    starts = np.asarray(starts, dtype=float)
+    ends = starts + np.asarray(vectors, dtype=float)
+    view._arrows = (starts, ends)  # what is drawn, for tests
+    shapes = [
+        ("arrow", start.tolist(), end.tolist(), ARROW_COLOUR, ARROW_RADIUS)
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    view._arrow_component = view._add_shape(shapes, name="arrows")

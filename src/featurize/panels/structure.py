@@ -14,10 +14,11 @@ from ase import Atoms
 
 from ..descriptors import coulomb_matrix, soap
 from ..errors import FeaturizeError
+from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energy
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
-from ._view import label_atoms, move_atoms, structure_view
+from ._view import draw_arrows, label_atoms, move_atoms, structure_view
 
 Descriptor = Callable[[Atoms], np.ndarray]
 
@@ -25,10 +26,23 @@ DESCRIPTOR_NAMES: dict[Callable, str] = {
     coordinates: "Raw coordinates (Å)",
     coulomb_matrix: "Coulomb matrix",
     soap: "SOAP, structure-averaged",
+    forces: f"Forces from {MODEL_NAME} (eV/Å)",
 }
 # Columns that are not atoms; the Coulomb matrix has one column per atom.
-COLUMN_LABELS: dict[Callable, list[str]] = {coordinates: ["x", "y", "z"]}
+COLUMN_LABELS: dict[Callable, list[str]] = {
+    coordinates: ["x", "y", "z"],
+    forces: ["Fx", "Fy", "Fz"],
+}
 INVARIANT_BELOW = 1e-8  # relative change the readout calls "unchanged": round-off, not physics
+# A number that belongs with a descriptor and should not change as the molecule turns, shown
+# under the heatmap: (symbol, unit, function of the structure, change still called round-off).
+SCALAR_READOUTS: dict[Callable, tuple[str, str, Callable[[Atoms], float], float]] = {
+    forces: ("E", "eV", potential_energy, ENERGY_ROUND_OFF_EV),
+}
+# Descriptors whose rows are vectors on the atoms, drawn as arrows in the 3-D view.
+ATOM_VECTORS: set[Callable] = {forces}
+ARROW_LENGTH = 1.2  # Å, the longest arrow of the unrotated structure; the others to scale
+ARROWS_ABOVE = 1e-3  # eV/Å: smaller forces (a crystal at rest) get no arrows
 
 
 # The Coulomb matrix three ways, for a panel that switches between them: as ordered
@@ -49,7 +63,7 @@ def follows_atom_order(descriptor: Descriptor) -> bool:
     if isinstance(descriptor, functools.partial):
         unsorted = descriptor.keywords.get("permutation", "none") == "none"
         return unsorted and follows_atom_order(descriptor.func)
-    return descriptor in (coordinates, coulomb_matrix)
+    return descriptor in (coordinates, coulomb_matrix, forces)
 
 
 def descriptor_name(descriptor: Descriptor) -> str:
@@ -138,13 +152,14 @@ class StructurePanel(Panel):
         self.descriptor_choice.observe(self._choose_descriptor, names="value")
         for control in (*self.sliders, self.atom_order):
             control.observe(self._on_change, names="value")
-        self._choose_descriptor()
 
-        controls = widgets.VBox([*self.sliders, self.atom_order])
+        self.controls = widgets.VBox([*self.sliders, self.atom_order])
         figure_column = widgets.VBox([self.figure, self.readout])
         row = [self.view, figure_column] if self.view is not None else [figure_column]
         header = [self.descriptor_choice] if len(self.descriptors) > 1 else []
-        self.widget = widgets.VBox([*header, widgets.HBox(row), controls, self.message])
+        self.plots = widgets.HBox(row)
+        self.widget = widgets.VBox([*header, self.plots, self.controls, self.message])
+        self._choose_descriptor()
 
     @property
     def sliders(self) -> tuple[widgets.IntSlider, widgets.IntSlider, widgets.IntSlider]:
@@ -161,8 +176,21 @@ class StructurePanel(Panel):
 
     def _choose_descriptor(self, _change=None) -> None:
         self.descriptor = self.descriptors[self.descriptor_choice.value]
-        self.reference = np.asarray(self.descriptor(self.atoms), dtype=float)
+        try:
+            self.reference = np.asarray(self.descriptor(self.atoms), dtype=float)
+            readout = SCALAR_READOUTS.get(self.descriptor)
+            self.scalar_reference = readout[2](self.atoms) if readout else None
+        except FeaturizeError as error:
+            # nothing to draw for this structure (e.g. an optional extra is missing): say why
+            self.plots.layout.display = self.controls.layout.display = "none"
+            self.show_message(str(error))
+            return
+        self.plots.layout.display = self.controls.layout.display = None
         self._colour_range = (float(np.min(self.reference)), float(np.max(self.reference)))
+        self._arrow_scale = None
+        if self.descriptor in ATOM_VECTORS:
+            longest = float(np.max(np.linalg.norm(self.reference, axis=1)))
+            self._arrow_scale = ARROW_LENGTH / longest if longest > ARROWS_ABOVE else None
         self._on_change()
 
     def _on_change(self, _change=None) -> None:
@@ -175,11 +203,16 @@ class StructurePanel(Panel):
         self.clear_message()
         self.values = values
         self._draw(values, moved)
-        self._report(values)
+        self._report(values, moved)
         if self.view is not None:
             # the view keeps the original atom order: only the rotation moves it
-            move_atoms(self.view, rotate(self.atoms, self.angles_deg).positions)
+            turned = rotate(self.atoms, self.angles_deg).positions
+            move_atoms(self.view, turned)
             label_atoms(self.view, [self.atom_order.value.index(i) for i in range(len(moved))])
+            arrows = None
+            if self._arrow_scale is not None:  # row k belongs to original atom order[k]
+                arrows = values[np.argsort(self.atom_order.value)] * self._arrow_scale
+            draw_arrows(self.view, turned, arrows)
 
     def _draw(self, values: np.ndarray, moved: Atoms) -> None:
         labels = [f"{atom.symbol}{i}" for i, atom in enumerate(moved)]
@@ -206,7 +239,7 @@ class StructurePanel(Panel):
             self.figure.layout.xaxis.showticklabels = columns is not None
             self.figure.layout.yaxis.showticklabels = rows is not None
 
-    def _report(self, values: np.ndarray) -> None:
+    def _report(self, values: np.ndarray, moved: Atoms) -> None:
         if values.shape != self.reference.shape:
             self.distance = self.relative_distance = float("nan")
         else:
@@ -214,12 +247,28 @@ class StructurePanel(Panel):
             self.relative_distance = self.distance / max(
                 float(np.linalg.norm(self.reference)), 1e-300
             )
-        unchanged = self.relative_distance < INVARIANT_BELOW
-        colour = PALETTE["green"] if unchanged else PALETTE["vermillion"]
-        verdict = "unchanged" if unchanged else "changed"
-        self.readout.value = (
+        text = (
             f'<div style="font-size:1.25em">‖D − D₀‖ = <b>{self.distance:.2e}</b> '
-            f'<span style="color:{colour};font-weight:600">({verdict})</span></div>'
+            f"{verdict(self.relative_distance < INVARIANT_BELOW)}</div>"
             f'<div style="color:#555">relative {self.relative_distance:.1e}; '
             "D₀: the unrotated molecule in its original atom order</div>"
         )
+        self.scalar = None
+        readout = SCALAR_READOUTS.get(self.descriptor)
+        if readout is not None:
+            symbol, unit, function, round_off = readout
+            self.scalar = function(moved)
+            change = self.scalar - self.scalar_reference
+            text += (
+                f'<div style="font-size:1.25em">{symbol} = <b>{self.scalar:.5f} {unit}</b> '
+                f"{verdict(abs(change) <= round_off)}</div>"
+                f'<div style="color:#555">{symbol} − {symbol}₀ = {change:.1e} {unit}</div>'
+            )
+        self.readout.value = text
+
+
+def verdict(unchanged: bool) -> str:
+    """The readout's "(unchanged)" in green or "(changed)" in vermillion."""
+    colour = PALETTE["green"] if unchanged else PALETTE["vermillion"]
+    text = "unchanged" if unchanged else "changed"
+    return f'<span style="color:{colour};font-weight:600">({text})</span>'
