@@ -64,6 +64,8 @@ def voila_process(
     environment adds variables."""
     port = free_port()
     command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}"]
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         [*command, "--Voila.ip=127.0.0.1", *options, str(target)],
         cwd=ROOT,
