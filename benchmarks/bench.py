@@ -270,7 +270,7 @@ def bench_class(visitors: int, drag_s: float) -> dict[str, float]:
     from voila_server import voila_process
 
     pool = class_run.pool_setting(visitors)
-    options = class_run.culling_options()
+    options = class_run.culling_options(visitors)
     log = ROOT / "build" / "bench-class-voila.log"
     with voila_process(ROOT / "notebooks", *options, log=log, DECK_POOL_SIZE=pool) as (
         url,
@@ -278,7 +278,7 @@ def bench_class(visitors: int, drag_s: float) -> dict[str, float]:
     ):
         print(f"  waiting for the preheated kernels ({pool}) …", flush=True)
         class_run.wait_until_ready(log, server.pid, DEMO_PAGES)
-        return class_run.class_run(url, server.pid, visitors, drag_s)
+        return class_run.class_run(url, server.pid, log, visitors, drag_s)
 
 
 def target_of(key: str) -> float | None:

@@ -116,7 +116,9 @@ class KernelChannel:
     def __init__(self, base_url: str, page: str):
         status, page_html = get(f"{base_url}/voila/render/{page}")
         assert status == 200
-        self.kernel_id = json.loads(CONFIG_DATA.search(page_html).group(1))["kernelId"]
+        config = CONFIG_DATA.search(page_html)
+        assert config, f"a page without its kernel's settings: {page_html[:300]!r}"
+        self.kernel_id = json.loads(config.group(1))["kernelId"]
         self.session = uuid.uuid4().hex
         ws_url = base_url.replace("http://", "ws://")
         self.ws = websocket.create_connection(
