@@ -127,10 +127,10 @@ def test_classification_page_prunes_the_tree_with_the_depth_slider(page, voila_u
     assert "decision tree: train" in before
 
     assert press_slider(root, "max depth", "ArrowLeft", 2) == "1"
-    after = eventually(
-        lambda: text_of(root, "always guessing"), lambda t: t != before, "readout unchanged"
-    )
-    assert len(trace(tree, 1, "x")) == 3  # a stump: the root and its two leaves
+    # each key press is a round trip: wait for the last one, the stump (root and two leaves)
+    eventually(lambda: len(trace(tree, 1, "x")), lambda n: n == 3, "the tree is not a stump")
+    after = text_of(root, "always guessing")
+    assert after != before
     assert nodes > 3
     train = float(re.search(r"train (\d\.\d\d)", after).group(1))
     assert abs(trace(scores, 0)[0] - train) <= 0.005 + 1e-9  # the bar shows the readout's number
@@ -187,8 +187,8 @@ def test_overfitting_page_bends_the_curve_with_the_degree_slider(page, voila_url
     eventually(lambda: trace(figure, fit), lambda y: y != before, "the curve did not change")
     eventually(lambda: text_of(root, "train RMSE"), lambda t: "degree 8" in t, "readout unchanged")
     assert "overfits" in text_of(root, "train RMSE")
-    marker = trace(figure, 5, "x")  # the ring on the error curves moved to degree 8
-    assert marker == [8, 8]
+    # the ring on the error curves moves to degree 8 (figure and readout update separately)
+    eventually(lambda: trace(figure, 5, "x"), lambda x: x == [8, 8], "the ring did not move")
     settled(page, "overfitting")
 
 
@@ -250,9 +250,9 @@ def test_learning_curve_page_retrains_at_another_size(page, voila_url):
     eventually(
         lambda: text_of(root, "Trained on"), lambda t: "Trained on 50 " in t, "not retrained"
     )
-    assert trace(figure, parity) != before
+    eventually(lambda: trace(figure, parity), lambda y: y != before, "parity plot unchanged")
     # each key press trained at its stop (100 on the way): every run joins the curve
-    assert {50, 200} <= set(trace(figure, live, "x"))
+    eventually(lambda: set(trace(figure, live, "x")), lambda x: {50, 200} <= x, "runs missing")
     settled(page, "learning-curve")
 
 
