@@ -10,19 +10,7 @@ from ase.data import g2_1
 from featurize import FeaturizeError, molecule
 from featurize import datasets as ds
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    """One cache directory for the whole session: QM9 is read from its CSVs once."""
-    directory = tmp_path_factory.getbasetemp() / "featurize-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(directory))
-        yield directory
-
-
-@pytest.fixture(scope="module")
-def qm9(cache):
-    return ds.qm9_set()
+pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
 
 def csv_row(smiles):

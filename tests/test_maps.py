@@ -8,19 +8,7 @@ import featurize as fz
 from featurize import FeaturizeError, maps
 from featurize import datasets as ds
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    """The session's cache directory (shared with the other data tests)."""
-    directory = tmp_path_factory.getbasetemp() / "featurize-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(directory))
-        yield directory
-
-
-@pytest.fixture(scope="module")
-def qm9(cache):
-    return ds.qm9_set()
+pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,13 @@ from scipy import stats
 import featurize as fz
 from featurize.panels import (
     COULOMB_VARIANTS,
+    ClassificationPanel,
+    ClusteringPanel,
+    ComplexityPanel,
     FingerprintPanel,
     LikelihoodPanel,
+    MixturePanel,
+    NetworkPanel,
     StructurePanel,
     title_slide,
 )
@@ -298,6 +303,11 @@ def every_panel():
         StructurePanel(fz.molecule("H2O"), descriptor=COULOMB_VARIANTS, show_3d=False),
         FingerprintPanel(),
         LikelihoodPanel(),
+        ClassificationPanel(),
+        ClusteringPanel(),
+        MixturePanel(),
+        ComplexityPanel(),
+        NetworkPanel(),
     ]
 
 

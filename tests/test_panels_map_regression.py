@@ -14,19 +14,7 @@ from featurize.panels import materials_map as map_panel
 from featurize.panels.learning_curve import LearningCurvePanel
 from featurize.panels.materials_map import G2_CHOICE, MaterialsMapPanel
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    """The session's cache directory (shared with the other data tests)."""
-    directory = tmp_path_factory.getbasetemp() / "featurize-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(directory))
-        yield directory
-
-
-@pytest.fixture(scope="module")
-def qm9(cache):
-    return ds.qm9_set()
+pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

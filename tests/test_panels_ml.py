@@ -15,7 +15,6 @@ from featurize.classification import (
 from featurize.clustering import cluster_points, element_property_map, em_steps, mixture_sample
 from featurize.errors import FeaturizeError
 from featurize.fitting import DEFAULT_DEGREE, MAX_DEGREE, fit_polynomial, transition_metal_melting
-from featurize.panels._base import _widget_tree
 from featurize.panels.classification import ClassificationPanel
 from featurize.panels.clustering import NOISE_COLOUR, ClusteringPanel, MixturePanel
 from featurize.panels.fitting import ComplexityPanel, NetworkPanel
@@ -228,24 +227,13 @@ def every_panel():
     ]
 
 
-def from_the_browser(widget, **state):
-    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
-
-
 @pytest.mark.parametrize("panel", every_panel(), ids=lambda p: type(p).__name__)
-def test_figures_are_valid_json_and_bad_values_become_messages(panel):
+def test_figures_are_valid_json(panel):
+    """(A wrong value from the browser becomes a message: tests/test_panels.py, every panel.)"""
     bundle = panel._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
     for figure in (panel.figure, getattr(panel, "tree_figure", panel.figure)):
         json.dumps(figure._widget_data, allow_nan=False)
-    controls = [w for w in _widget_tree(panel.widget) if "value" in w.keys and w.description]
-    assert controls
-    for control in controls:
-        kept = control.value
-        panel.clear_message()
-        from_the_browser(control, value={"not": "a value"})
-        assert control.value == kept
-        assert "cannot take" in panel.message.value, control.description
 
 
 def test_classification_table_is_shared_not_copied():

@@ -7,21 +7,13 @@ from sklearn.metrics.pairwise import laplacian_kernel
 
 import featurize as fz
 from featurize import FeaturizeError
-from featurize import datasets as ds
 from featurize import regression as rg
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory):
-    """The session's cache directory (shared with the other data tests)."""
-    directory = tmp_path_factory.getbasetemp() / "featurize-cache"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(directory))
-        yield directory
+pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
-def qm9_regression(cache):
+def qm9_regression():
     return rg.Qm9Regression()
 
 

@@ -49,6 +49,18 @@ def _data_traces(figure, data, row: int = 1, col: int = 1) -> None:
         )
 
 
+def _lay_out(figure, data) -> None:
+    """Size, legend and the melting-point plot's axes, the same in both panels."""
+    figure.update_layout(
+        width=900,
+        height=400,
+        margin={"l": 60, "r": 10, "t": 40, "b": 50},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    figure.update_xaxes(title_text=data.x_label, dtick=1, row=1, col=1)
+    figure.update_yaxes(title_text=data.y_label, range=Y_RANGE_K, row=1, col=1)
+
+
 class ComplexityPanel(Panel):
     """A polynomial through transition-metal melting points: move its degree, watch the
     train and test errors part ways (underfitting on the left, overfitting on the right)."""
@@ -102,14 +114,7 @@ class ComplexityPanel(Panel):
             row=1,
             col=2,
         )
-        self.figure.update_layout(
-            width=900,
-            height=400,
-            margin={"l": 60, "r": 10, "t": 40, "b": 50},
-            legend={"orientation": "h", "y": -0.2},
-        )
-        self.figure.update_xaxes(title_text=self.data.x_label, dtick=1, row=1, col=1)
-        self.figure.update_yaxes(title_text=self.data.y_label, range=Y_RANGE_K, row=1, col=1)
+        _lay_out(self.figure, self.data)
         self.figure.update_xaxes(title_text="polynomial degree", dtick=1, row=1, col=2)
         self.figure.update_yaxes(title_text="RMSE (K)", rangemode="tozero", row=1, col=2)
 
@@ -196,14 +201,7 @@ class NetworkPanel(Panel):
             self.figure.add_scatter(
                 x=[], y=[], mode="lines", line={"color": colour}, name=name, row=1, col=2
             )
-        self.figure.update_layout(
-            width=900,
-            height=400,
-            margin={"l": 60, "r": 10, "t": 40, "b": 50},
-            legend={"orientation": "h", "y": -0.2},
-        )
-        self.figure.update_xaxes(title_text=self.data.x_label, dtick=1, row=1, col=1)
-        self.figure.update_yaxes(title_text=self.data.y_label, range=Y_RANGE_K, row=1, col=1)
+        _lay_out(self.figure, self.data)
         self.figure.update_xaxes(title_text="epoch", range=[0, epochs], row=1, col=2)
         self.figure.update_yaxes(type="log", title_text="loss", row=1, col=2)
 
