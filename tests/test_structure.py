@@ -41,6 +41,16 @@ def test_rotation_is_r_times_r_about_the_centre_of_mass(x, y, z):
     assert rotated is not atoms
 
 
+def test_rotation_matrix_is_scipys_xyz_euler_convention():
+    from scipy.spatial.transform import Rotation  # the reference; featurize needs no scipy
+
+    rng = np.random.default_rng(0)
+    angles = [*rng.uniform(-360, 360, size=(200, 3)), (0, 0, 0), (90, -90, 180), (360, 0, -45)]
+    for xyz in angles:
+        expected = Rotation.from_euler("xyz", xyz, degrees=True).as_matrix()
+        np.testing.assert_allclose(featurize.rotation_matrix(xyz), expected, atol=1e-12)
+
+
 def test_rotation_leaves_the_original_alone(water):
     before = water.positions.copy()
     rotate(water, (90, 0, 0))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rdkit import Chem
-from rdkit.Chem import rdFingerprintGenerator
 
 from .errors import FeaturizeError
 from .molecules import mol_from_smiles
 from .settings import MORGAN_BITS, MORGAN_RADIUS
+
+if TYPE_CHECKING:
+    from rdkit import Chem
+    from rdkit.Chem import rdFingerprintGenerator
+
+# RDKit is imported on first use (see featurize.molecules): importing featurize costs none.
 
 
 @lru_cache(maxsize=16)
@@ -23,11 +28,15 @@ def _generator(radius: int, n_bits: int) -> rdFingerprintGenerator.FingerprintGe
         raise FeaturizeError(
             f"The bit count must be a whole number from 1 to 65536, not {n_bits!r}."
         )
+    from rdkit.Chem import rdFingerprintGenerator
+
     # RDKit's own defaults are radius 3 / 2048 bits: always pass ours explicitly.
     return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
 
 
 def _as_mol(smiles_or_mol: str | Chem.Mol) -> Chem.Mol:
+    from rdkit import Chem
+
     return smiles_or_mol if isinstance(smiles_or_mol, Chem.Mol) else mol_from_smiles(smiles_or_mol)
 
 
@@ -42,6 +51,8 @@ def morgan_bit_atoms(
     smiles_or_mol: str | Chem.Mol, radius: int = MORGAN_RADIUS, n_bits: int = MORGAN_BITS
 ) -> dict[int, list[tuple[int, int]]]:
     """For every on-bit, the environments that set it: (centre atom index, radius) pairs."""
+    from rdkit.Chem import rdFingerprintGenerator
+
     output = rdFingerprintGenerator.AdditionalOutput()
     output.AllocateBitInfoMap()
     _generator(radius, n_bits).GetFingerprint(_as_mol(smiles_or_mol), additionalOutput=output)

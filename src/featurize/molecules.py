@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 from ase import Atoms
-from ase.build import molecule as ase_molecule
-from ase.collections import g2
-from rdkit import Chem, rdBase
-from rdkit.Chem import AllChem
+from ase.data import g2 as g2_data
 
 from .errors import FeaturizeError, InvalidSmilesError
 from .settings import MAX_EMBED_ATOMS, MAX_SMILES_LENGTH
 
-MOLECULE_NAMES: tuple[str, ...] = tuple(g2.names)
+if TYPE_CHECKING:
+    from rdkit import Chem
+
+# RDKit (~40 MB) is imported on first use, in the functions that read SMILES: the demo
+# pages that only turn a G2 molecule never need it. The G2 structures come from ASE's G2
+# table (ase.data.g2), the data behind ase.build.molecule and ase.collections.g2: both of
+# those import scipy (~50 MB) on the way.
+MOLECULE_NAMES: tuple[str, ...] = (*g2_data.molecule_names, *g2_data.atom_names)
 
 
 def mol_from_smiles(smiles: str) -> Chem.Mol:
@@ -35,6 +40,8 @@ def mol_from_smiles(smiles: str) -> Chem.Mol:
             f"That SMILES is {len(text)} characters long; the demos take at most "
             f"{MAX_SMILES_LENGTH}. Try a smaller molecule."
         )
+    from rdkit import Chem, rdBase
+
     with rdBase.CaptureErrorLog() as log:
         mol = Chem.MolFromSmiles(text)
     if mol is None:
@@ -55,7 +62,21 @@ def _rdkit_reason(messages: str) -> str:
 
 
 def molecule(name: str) -> Atoms:
-    """A molecule from ASE's G2 set by name ("H2O", "CH4", "C6H6" …), positions in Å."""
+    """A molecule from ASE's G2 set by name ("H2O", "CH4", "C6H6" …), positions in Å.
+
+    The same structure as ase.build.molecule(name); ASE's few extra molecules ("C60" …)
+    come from there.
+    """
+    record = g2_data.data.get(name) if isinstance(name, str) else None
+    if record is not None:
+        return Atoms(
+            record["symbols"],
+            record["positions"],
+            magmoms=record["magmoms"],
+            charges=record["charges"],
+        )
+    from ase.build import molecule as ase_molecule  # not a G2 name: rare, and costs scipy
+
     try:
         return ase_molecule(name)
     except (KeyError, TypeError):
@@ -74,6 +95,9 @@ def atoms_from_smiles(smiles: str, seed: int = 0) -> Atoms:
 
     The same SMILES and seed always give the same positions (Å).
     """
+    from rdkit import Chem
+    from rdkit.Chem import AllChem
+
     mol = Chem.AddHs(mol_from_smiles(smiles))
     if mol.GetNumAtoms() > MAX_EMBED_ATOMS:
         raise FeaturizeError(

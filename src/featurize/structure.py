@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from ase import Atoms
-from scipy.spatial.transform import Rotation
 
 from .errors import FeaturizeError
 from .settings import ATOM_ORDER_LIMIT
@@ -28,7 +27,15 @@ def rotation_matrix(angles_deg: Sequence[float]) -> np.ndarray:
         raise FeaturizeError(
             f"Rotation angles must be three finite numbers (x, y, z in degrees), not {angles_deg!r}."
         )
-    return Rotation.from_euler("xyz", angles, degrees=True).as_matrix()
+    # R = Rz @ Ry @ Rx: scipy's Rotation.from_euler("xyz", angles, degrees=True), written
+    # out so that turning a molecule does not cost a kernel scipy.spatial (~40 MB).
+    radians = np.radians(angles)
+    cos_x, cos_y, cos_z = np.cos(radians)
+    sin_x, sin_y, sin_z = np.sin(radians)
+    about_x = np.array([[1.0, 0.0, 0.0], [0.0, cos_x, -sin_x], [0.0, sin_x, cos_x]])
+    about_y = np.array([[cos_y, 0.0, sin_y], [0.0, 1.0, 0.0], [-sin_y, 0.0, cos_y]])
+    about_z = np.array([[cos_z, -sin_z, 0.0], [sin_z, cos_z, 0.0], [0.0, 0.0, 1.0]])
+    return about_z @ about_y @ about_x
 
 
 def rotate(atoms: Atoms, angles_deg: Sequence[float]) -> Atoms:

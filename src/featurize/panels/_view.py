@@ -15,7 +15,11 @@ import nglview  # noqa: E402  (after the version fix above)
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     """A ball-and-stick view of the molecule, atoms labelled with their index."""
-    view = nglview.show_ase(atoms)
+    text = molecule_pdb(atoms)
+    if text is None:
+        view = nglview.show_ase(atoms)  # ASE writes the file: a crystal's cell, extra arrays
+    else:
+        view = nglview.NGLWidget(nglview.TextStructure(text, ext="pdb"))
     view.clear_representations()
     view.add_ball_and_stick()
     view.layout.width = "380px"
@@ -23,6 +27,29 @@ def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     face_the_camera(view, atoms.get_positions())
     label_atoms(view, range(len(atoms)))
     return view
+
+
+# The PDB arrays ASE's writer would use instead of its defaults; a structure with any of
+# them, or with a periodic cell, is written by ASE itself.
+PDB_ARRAYS = {"occupancy", "bfactor", "residuenames", "residuenumbers", "atomtypes"}
+
+
+def molecule_pdb(atoms: Atoms) -> str | None:
+    """A molecule's PDB text, exactly as nglview.show_ase has ASE write it; None for a crystal.
+
+    nglview.show_ase calls atoms.write(), which imports ase.io, and ase.io imports scipy
+    (~45 MB) through ase.constraints → ase.spacegroup → ase.lattice → ase.dft, only to
+    write these few lines. tests/test_layers.py checks them against ASE's writer.
+    """
+    if atoms.pbc.any() or PDB_ARRAYS & set(atoms.arrays):
+        return None
+    symbols = atoms.get_chemical_symbols()
+    atom_lines = [
+        f"ATOM  {(i + 1) % 100000:5d} {symbol:>4s} MOL     1    "
+        f"{x:8.3f}{y:8.3f}{z:8.3f}{1.0:6.2f}{0.0:6.2f}          {symbol.upper():>2s}  \n"
+        for i, (symbol, (x, y, z)) in enumerate(zip(symbols, atoms.get_positions(), strict=True))
+    ]
+    return "MODEL     1\n" + "".join(atom_lines) + "ENDMDL\n"
 
 
 def face_the_camera(view: nglview.NGLWidget, positions: np.ndarray) -> None:

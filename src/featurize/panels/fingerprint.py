@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
-from rdkit import Chem
-from rdkit.Chem.Draw import rdMolDraw2D
 
 from ..errors import FeaturizeError
 from ..fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
@@ -16,6 +15,12 @@ from ..molecules import mol_from_smiles
 from ..settings import DEMO_MOLECULES, MORGAN_BITS, MORGAN_RADIUS
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
+
+if TYPE_CHECKING:
+    from rdkit import Chem
+
+# RDKit is imported where a drawing or a SMILES needs it, not when featurize.panels is:
+# the pages without a fingerprint panel never load it.
 
 GRID = round(MORGAN_BITS**0.5)  # 1024 bits → a 32×32 heatmap
 # Heatmap cell values: 0 off, 1 on in the molecule, 2 on only in the comparison, 3 on in both.
@@ -35,6 +40,8 @@ def _substructure(mol: Chem.Mol, centre: int, radius: int) -> tuple[list[int], l
     """Atoms and bonds of the circular environment around `centre` out to `radius` bonds."""
     if radius == 0:
         return [centre], []
+    from rdkit import Chem
+
     bonds = list(Chem.FindAtomEnvironmentOfRadiusN(mol, radius, centre))
     atoms = {centre}
     for bond in bonds:
@@ -47,6 +54,8 @@ def _substructure(mol: Chem.Mol, centre: int, radius: int) -> tuple[list[int], l
 
 def molecule_svg(mol: Chem.Mol, atoms=(), bonds=(), size=(340, 260)) -> str:
     """A 2-D drawing of the molecule as SVG, with the given atoms and bonds highlighted."""
+    from rdkit.Chem.Draw import rdMolDraw2D
+
     drawer = rdMolDraw2D.MolDraw2DSVG(*size)
     drawer.drawOptions().addAtomIndices = True
     rdMolDraw2D.PrepareAndDrawMolecule(
@@ -213,6 +222,8 @@ class FingerprintPanel(Panel):
 
         text = f"{swatch(1)} <b>{int(self.bits.sum())}</b> of {MORGAN_BITS} bits on"
         if self.compare_bits is not None:
+            from rdkit import Chem
+
             shared = int(np.count_nonzero(self.bits & self.compare_bits))
             similarity = tanimoto(self.bits, self.compare_bits)
             text += (
