@@ -24,18 +24,20 @@ PIN ?= yes
 PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
 VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
+# plotly.js's cartesian build, from which Voila's settings make the pages' lean plotly code.
+SERVE_VENDOR := share/jupyter/voila/templates/deck/static/vendor
 # The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
 
 .PHONY: serve present slides lab test bench figures data upgrade clean foundation
 
-serve: $(VENV)/.installed-run $(DATA_STAMP)
+serve: $(VENV)/.installed-run $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	DECK_POOL_SIZE=$(POOL) $(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 # The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
 # space step through it, S opens the speaker notes.
-present: $(VENV)/.installed-run $(VENDOR)/pins.json $(DATA_STAMP)
+present: $(VENV)/.installed-run $(VENDOR)/pins.json $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
 	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
 	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
 		notebooks/lecture.ipynb
@@ -47,19 +49,22 @@ slides: $(VENV)/.installed-run
 
 # reveal.js and the widget manager from the npm registry, once (checked against their sha512).
 $(VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
-	$(BIN)/python scripts/fetch_assets.py
+	$(BIN)/python scripts/fetch_assets.py present
+
+$(SERVE_VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
+	$(BIN)/python scripts/fetch_assets.py serve
 
 lab: $(VENV)/.installed-run
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
 		--ServerApp.root_dir=notebooks
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
 	$(BIN)/python benchmarks/bench.py $(if $(filter yes,$(QUICK)),--quick,)
 
 figures: $(VENV)/.installed-test
@@ -89,7 +94,7 @@ upgrade:
 	@echo "constraints.txt refreshed; now run: make clean test"
 
 clean:
-	rm -rf $(VENV) build $(VENDOR) .pytest_cache .ruff_cache .hypothesis src/*.egg-info
+	rm -rf $(VENV) build $(VENDOR) $(SERVE_VENDOR) .pytest_cache .ruff_cache .hypothesis src/*.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 $(BIN)/python:

@@ -167,7 +167,7 @@ def copy_assets(out: Path) -> None:
     fetch_assets.main([])
     shutil.rmtree(out / "vendor", ignore_errors=True)
     for name in VENDOR_KEPT:
-        shutil.copytree(fetch_assets.OUT / name, out / "vendor" / name)
+        shutil.copytree(fetch_assets.OUT["present"] / name, out / "vendor" / name)
     (out / "vendor" / "plotly").mkdir()
     shutil.copy(PLOTLY_JS, out / "vendor" / "plotly" / "plotly.min.js")
     shutil.rmtree(out / "img", ignore_errors=True)

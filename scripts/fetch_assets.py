@@ -1,9 +1,13 @@
-"""Fetch the browser libraries the slides need, once, so they never come from a CDN.
+"""Fetch the browser libraries the pages need, once, so they never come from a CDN.
 
-`python scripts/fetch_assets.py [--out DIR]`: downloads pinned packages from the
-npm registry, checks each tarball against the registry's sha512, and unpacks only the
-files the slides load. Runs again only when the pins change; after that, presenting and
-the offline slide file need no network at all.
+`python scripts/fetch_assets.py [present|serve] [--out DIR]`: downloads pinned packages
+from the npm registry, checks each tarball against the registry's sha512, and unpacks only
+the files the pages load. Runs again only when the pins change; after that, presenting,
+serving and the offline slide file need no network at all.
+
+present: reveal.js and friends for `make present` and `make slides`.
+serve:   plotly.js's cartesian bundle, from which etc/jupyter/voila.py builds the demo
+         pages' lean plotly widget code (`make serve`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,27 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Inside the presenting template's static folder, where Voila serves it (git ignores it).
-OUT = ROOT / "share" / "jupyter" / "voila" / "templates" / "deck-reveal" / "static" / "vendor"
+TEMPLATES = ROOT / "share" / "jupyter" / "voila" / "templates"
 REGISTRY = "https://registry.npmjs.org"
 
+# Each group goes into its template's static/vendor folder (git ignores both).
+OUT = {
+    "present": TEMPLATES / "deck-reveal" / "static" / "vendor",
+    "serve": TEMPLATES / "deck" / "static" / "vendor",
+}
 # name, version, sha512 integrity from the registry, files (prefixes) kept from package/
-PACKAGES = [
+SERVE_PACKAGES = [
+    (
+        # Every trace the panels draw (scatter, bar, histogram, heatmap) in 1.4 MB instead
+        # of plotly.js's full 4.6 MB; tests/test_panels.py checks the panels stay within it.
+        # 3.7.0 is the newest cartesian build on the registry; plotly 7.1 bundles 3.8.2.
+        "plotly.js-cartesian-dist-min",
+        "3.7.0",
+        "kfQjcAXXByRlskP8JsrlGYRPOvB+kOehZk/qBNewgr9SOMEnBN5nwEnUGOAQ0EEgYdQX51z3VZ81aBnDgSr9Bw==",
+        ["plotly-cartesian.min.js", "LICENSE"],
+    ),
+]
+PRESENT_PACKAGES = [
     (
         "reveal.js",
         "5.2.1",
@@ -108,25 +127,26 @@ def fetch(name: str, version: str, integrity: str, keep: list[str], out: Path) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("group", nargs="?", choices=sorted(OUT), default="present")
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=OUT,
-        help="folder (default: the deck-reveal template's static/vendor)",
+        "--out", type=Path, help="folder (default: the group's template's static/vendor)"
     )
     args = parser.parse_args(argv)
-    stamp = args.out / "pins.json"
-    pins = json.dumps(PACKAGES)  # a new version or a new file kept fetches again
+    out = args.out or OUT[args.group]
+    packages = SERVE_PACKAGES if args.group == "serve" else PRESENT_PACKAGES
+    stamp = out / "pins.json"
+    pins = json.dumps(packages)  # a new version or a new file kept fetches again
     if stamp.is_file() and stamp.read_text() == pins:
         return 0
-    args.out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     try:
-        for package in PACKAGES:
-            fetch(*package, out=args.out)
+        for package in packages:
+            fetch(*package, out=out)
     except OSError as error:
+        names = ", ".join(name for name, *_ in packages)
         raise SystemExit(
-            f"Could not download from the npm registry ({error}). The slides need "
-            "reveal.js and the widget manager once; connect and run `make present` again."
+            f"Could not download from the npm registry ({error}). The pages need {names} "
+            f"once; connect and run `make {args.group}` again."
         ) from error
     stamp.write_text(pins)
     return 0

@@ -1,10 +1,15 @@
 """The panels driven from Python, as a student's mouse would: move a control, read the figure."""
 
+import re
+from pathlib import Path
+
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
 import featurize as fz
+import featurize.panels
 from featurize.panels import (
     COULOMB_VARIANTS,
     ClassificationPanel,
@@ -18,6 +23,7 @@ from featurize.panels import (
     title_slide,
 )
 from featurize.panels._base import _widget_tree
+from featurize.panels._figure import LEAN_PLOTLY_TRACES
 
 
 def heatmap(panel):
@@ -322,6 +328,25 @@ def test_a_value_of_the_wrong_type_from_the_browser_becomes_a_message(panel):
         from_the_browser(control, value={"not": "a value"})
         assert control.value == kept
         assert "cannot take" in panel.message.value, control.description
+
+
+@pytest.mark.parametrize("panel", every_panel(), ids=lambda p: type(p).__name__)
+def test_every_trace_a_panel_draws_is_in_the_lean_plotly_build(panel):
+    figures = [w for w in _widget_tree(panel.widget) if isinstance(w, go.FigureWidget)]
+    assert figures
+    for figure in figures:
+        assert {trace.type for trace in figure.data} <= LEAN_PLOTLY_TRACES
+
+
+def test_no_panel_adds_a_trace_outside_the_lean_plotly_build():
+    """Also the panels that need data sets (the map, the learning curve): read their code."""
+    named = set()
+    for source in Path(featurize.panels.__file__).parent.glob("*.py"):
+        text = source.read_text()
+        named |= set(re.findall(r"\badd_([a-z0-9]+)\(", text)) - {"annotation", "hline", "shape"}
+        named |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][a-z0-9]+)\(", text)}
+    named -= {"figurewidget", "layout", "figure", "label"}
+    assert named and named <= LEAN_PLOTLY_TRACES, named - LEAN_PLOTLY_TRACES
 
 
 def test_an_index_out_of_range_from_the_browser_becomes_a_message():

@@ -10,7 +10,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (traitlets provides get_config in config files)
@@ -47,17 +46,60 @@ c.VoilaConfiguration.resources = {
 }
 
 
+# plotly's widget bundle is one esbuild module holding all of plotly.js as a CommonJS
+# module, a UMD wrapper from its header `(function(root,factory){typeof module=="object"…`
+# to its last words `return window.Plotly=Plotly,Plotly})`. Minified names differ by release.
+PLOTLY_UMD_HEAD = re.compile(
+    r'\(function\((\w+),(\w+)\)\{typeof (\w+)=="object"&&\3\.exports\?\3\.exports=\2\(\)'
+    r":\1\.moduleName=\2\(\)\}\)"
+)
+PLOTLY_UMD_TAIL = re.compile(r"return window\.Plotly=(\w+),\1\}\)")
+DECK_STATIC = ROOT / "share" / "jupyter" / "voila" / "templates" / "deck" / "static"
+CARTESIAN_PLOTLY = (
+    DECK_STATIC / "vendor" / "plotly.js-cartesian-dist-min" / "plotly-cartesian.min.js"
+)
+
+
+def lean_widget_bundle(bundle: str, plotly_js: str) -> str | None:
+    """plotly's widget code with the plotly.js inside it swapped for `plotly_js` (a UMD
+    build, such as the cartesian one), or None if the bundle is not shaped as expected."""
+    heads = list(PLOTLY_UMD_HEAD.finditer(bundle))
+    if len(heads) != 1:
+        return None
+    tails = list(PLOTLY_UMD_TAIL.finditer(bundle, heads[0].end()))
+    if len(tails) != 1:
+        return None
+    module = heads[0].group(3)  # the CommonJS `module` the UMD wrapper fills in
+    return (
+        bundle[: heads[0].start()]
+        + f"(function(module){{{plotly_js}\n}})({module})"
+        + bundle[tails[0].end() :]
+    )
+
+
 def publish_plotly_bundle() -> None:
-    """Serve plotly's widget code as one cacheable file (see featurize/panels/_figure.py)."""
+    """Serve plotly's widget code as one cacheable file (see featurize/panels/_figure.py),
+    with the cartesian plotly.js (1.4 MB, every trace the panels draw) in place of the full
+    one (4.6 MB) once `scripts/fetch_assets.py serve` has fetched it."""
     plotly = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
     source = plotly / "package_data" / "widgetbundle.js"
-    target = ROOT / "share" / "jupyter" / "voila" / "templates" / "deck" / "static"
-    target = target / "plotly-widget.js"
-    if not target.is_file() or target.stat().st_size != source.stat().st_size:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        shutil.copyfile(source, partial)
-        partial.replace(target)  # kernels see the old file or the new one, never half
+    target = DECK_STATIC / "plotly-widget.js"
+    bundle = source.read_text(encoding="utf-8")
+    code, plotly_js = bundle, "full"
+    if CARTESIAN_PLOTLY.is_file():
+        lean = lean_widget_bundle(bundle, CARTESIAN_PLOTLY.read_text(encoding="utf-8"))
+        if lean is not None:
+            code, plotly_js = lean, "cartesian"
+    # What the kernels compare with their own plotly before pointing figures at the file.
+    stamp = json.dumps({"source_bytes": source.stat().st_size, "plotly.js": plotly_js})
+    stamp_file = target.with_suffix(".json")
+    if target.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_text(code, encoding="utf-8")
+    partial.replace(target)  # kernels see the old file or the new one, never half
+    stamp_file.write_text(stamp)
 
 
 publish_plotly_bundle()
@@ -107,22 +149,146 @@ def hide_cell_sources_from_every_client() -> None:
 hide_cell_sources_from_every_client()
 
 
-def compress_responses() -> None:
-    """gzip what Voila sends (a demo page is ~15 MB of JavaScript, mostly text).
+# Static files compressed at the best quality, by (content hash, encoding): see
+# compress_responses. Also on disk, so that a restarted server has them at once.
+COMPRESSED: dict[tuple[str, str], bytes] = {}
+COMPRESSED_DIR = ROOT / "build" / "compressed"
+STREAM_QUALITY = 5  # brotli's quality while streaming: about gzip's cost, smaller output
+MIN_STORED = 20_000  # bytes: smaller files are not worth compressing twice
 
-    tornado reads compress_response when the application is built, before Voila applies
-    its tornado_settings trait, so the setting goes into the settings Voila builds it with.
+
+def store_compressed(key: tuple[str, str], data: bytes) -> None:
+    """Compress `data` at the best quality into COMPRESSED (and onto disk); slow, so it runs
+    in the background thread of compress_responses."""
+    import gzip
+
+    import brotli
+
+    etag, encoding = key
+    path = COMPRESSED_DIR / f"{etag}.{encoding}"
+    try:
+        COMPRESSED[key] = path.read_bytes()
+        return
+    except OSError:
+        pass
+    if encoding == "br":
+        COMPRESSED[key] = brotli.compress(data, quality=11)
+    else:
+        COMPRESSED[key] = gzip.compress(data, compresslevel=9, mtime=0)
+    try:
+        COMPRESSED_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(COMPRESSED[key])
+        partial.replace(path)
+    except OSError:  # a read-only checkout: kept in memory only
+        pass
+
+
+def load_compressed() -> None:
+    """What an earlier run stored on disk, into COMPRESSED."""
+    for path in COMPRESSED_DIR.glob("*.*"):
+        etag, _, encoding = path.name.partition(".")
+        if encoding in ("br", "gzip"):
+            COMPRESSED[etag, encoding] = path.read_bytes()
+
+
+def compress_responses() -> None:
+    """brotli (gzip for browsers without it) for what Voila sends; static files once.
+
+    Pages are mostly JavaScript (a demo page fetches 10 MB of it), and tornado's own gzip
+    compresses every response anew, at level 6, on the server's one thread. Here a static
+    file (tornado tags each with its content hash as Etag) is compressed once at brotli's
+    best (quality 11, a fifth smaller than gzip) in a background thread, and later
+    requests get the stored bytes at once; until then, and for anything else, responses
+    are compressed as they stream.
+
+    tornado reads its transforms when the application is built, before Voila applies its
+    tornado_settings trait, so the transform goes into the settings Voila builds it with.
     """
+    import zlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tornado.web
+    from tornado.httputil import HTTPHeaders
     from voila.app import Voila
+
+    try:
+        import brotli
+    except ImportError:
+        brotli = None
+    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compress")
+
+    class Transform(tornado.web.GZipContentEncoding):
+        def __init__(self, request) -> None:
+            accepted = request.headers.get("Accept-Encoding", "")
+            self.encoding = (
+                "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
+            )
+            self.active = False
+
+        def transform_first_chunk(
+            self, status_code: int, headers: HTTPHeaders, chunk: bytes, finishing: bool
+        ):
+            headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))
+            content_type = str(headers.get("Content-Type", "")).split(";")[0]
+            self.active = bool(
+                self.encoding
+                and status_code == 200
+                and self._compressible_type(content_type)
+                and (not finishing or len(chunk) >= self.MIN_LENGTH)
+                and "Content-Encoding" not in headers
+            )
+            if not self.active:
+                return status_code, headers, chunk
+            headers["Content-Encoding"] = self.encoding
+            etag = str(headers.get("Etag", "")).strip('"')
+            self.key = (etag, self.encoding) if etag.isalnum() else None
+            stored = COMPRESSED.get(self.key)
+            if stored is not None:
+                self.replay = True
+                headers["Content-Length"] = str(len(stored))
+                return status_code, headers, stored
+            self.replay = False
+            self.raw: list[bytes] = []
+            if self.encoding == "br":
+                self.stream = brotli.Compressor(quality=STREAM_QUALITY)
+            else:
+                self.stream = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: gzip framing
+            headers.pop("Content-Length", None)
+            return status_code, headers, self.transform_chunk(chunk, finishing)
+
+        def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+            if not self.active:
+                return chunk
+            if self.replay:
+                return b""  # the stored bytes went out with the first chunk
+            if self.key:
+                self.raw.append(chunk)
+            if self.encoding == "br":
+                out = self.stream.process(chunk) + (
+                    self.stream.finish() if finishing else self.stream.flush()
+                )
+            else:
+                out = self.stream.compress(chunk) + self.stream.flush(
+                    zlib.Z_FINISH if finishing else zlib.Z_SYNC_FLUSH
+                )
+            if finishing and self.key:
+                data = b"".join(self.raw)
+                if len(data) >= MIN_STORED and self.key not in COMPRESSED:
+                    background.submit(store_compressed, self.key, data)
+            return out
 
     voila_settings = Voila.init_settings
 
     def init_settings(self):
-        return {**voila_settings(self), "compress_response": True}
+        settings = voila_settings(self)
+        settings.pop("compress_response", None)
+        return {**settings, "transforms": [Transform]}
 
     Voila.init_settings = init_settings
 
 
+load_compressed()
 compress_responses()
 
 

@@ -1,0 +1,65 @@
+"""What the server sends a demo page: brotli or gzip as the browser asks, the same bytes
+either way, large files compressed once and then served from the store, lean plotly code."""
+
+import gzip
+import time
+import urllib.request
+
+import brotli
+import pytest
+
+PLOTLY_CODE = "voila/templates/deck/static/plotly-widget.js"
+
+
+def fetch(url: str, accept: str | None) -> tuple[dict, bytes]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept} if accept else {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return dict(response.headers), response.read()
+
+
+def decoded(headers: dict, body: bytes) -> bytes:
+    encoding = headers.get("Content-Encoding")
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    assert encoding is None, encoding
+    return body
+
+
+@pytest.mark.parametrize("accept", ["gzip, deflate, br, zstd", "gzip, deflate", None])
+def test_each_encoding_a_browser_asks_for_decodes_to_the_same_file(voila_url, accept):
+    plain_headers, plain = fetch(f"{voila_url}/{PLOTLY_CODE}", None)
+    assert "Content-Encoding" not in plain_headers
+    headers, body = fetch(f"{voila_url}/{PLOTLY_CODE}", accept)
+    expected = "br" if "br" in (accept or "") else "gzip" if accept else None
+    assert headers.get("Content-Encoding") == expected
+    assert "Accept-Encoding" in headers.get("Vary", "")
+    assert decoded(headers, body) == plain
+    if expected:
+        assert len(body) < len(plain) / 2.5
+
+
+def test_the_plotly_code_carries_the_cartesian_build_and_the_widget(voila_url):
+    _headers, code = fetch(f"{voila_url}/{PLOTLY_CODE}", None)
+    assert (
+        b"plotly.js (cartesian - minified)" in code
+    )  # fetch_assets.py serve, as make test runs it
+    assert b"window.PlotlyConfig" in code  # plotly's widget code around it
+    assert len(code) < 2_000_000  # the full build is 4.9 MB
+
+
+def test_a_large_file_is_compressed_once_then_served_stored(voila_url):
+    url = f"{voila_url}/{PLOTLY_CODE}"
+    _headers, plain = fetch(url, None)
+    deadline = time.monotonic() + 120  # brotli's best quality on 1.5 MB takes seconds
+    while time.monotonic() < deadline:
+        headers, body = fetch(url, "br")
+        if "Content-Length" in headers:  # the stored copy; a streamed one has no length
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("the stored copy never replaced the streamed one")
+    assert int(headers["Content-Length"]) == len(body)
+    assert brotli.decompress(body) == plain
+    assert len(body) < len(brotli.compress(plain, quality=5))  # better than streaming
