@@ -57,6 +57,23 @@ def test_the_coordinates_page_leaves_the_heavy_engines_unimported():
     assert modules_loaded_by(code) == "[]"
 
 
+def test_a_page_without_a_3d_view_never_imports_nglview():
+    """Importing nglview creates its widgets, whose browser code (1 MB) the page must then
+    load: etc/jupyter/voila.py leaves that code out of pages that show no 3-D view."""
+    code = (
+        "import sys\n"
+        "import featurize as fz\n"
+        "from featurize.panels import LikelihoodPanel, StructurePanel\n"
+        "LikelihoodPanel()\n"
+        "StructurePanel(fz.molecule('H2O'), descriptor=fz.coordinates, show_3d=False)\n"
+        "print('nglview' in sys.modules)\n"
+        "StructurePanel(fz.molecule('H2O'), descriptor=fz.coordinates)\n"
+        "print('nglview' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
 def test_smiles_functions_still_load_rdkit_when_called():
     code = "import featurize as fz\nfz.morgan_fingerprint('CCO')\n"
     assert "rdkit" in modules_loaded_by(code)

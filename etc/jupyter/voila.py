@@ -346,18 +346,54 @@ def describe(notebook: Path, root: Path) -> dict:
     }
 
 
-def list_demos(page_config, base_url, settings, log, voila_configuration, notebook_path):
+def list_demos(page_config: dict, root: Path, notebook_path: str) -> None:
     """Give the landing page (the tree of the folder holding demos/) its list of demos.
 
     That folder is the served root under `make serve`, and notebooks/ on Binder, where
     Voila runs inside Jupyter's server with the repository as its root.
     """
-    root = Path(settings["contents_manager"].root_dir)
     demos = root / notebook_path.strip("/") / "demos"
     if demos.is_dir() and demos.parent.resolve() == DEMOS.parent.resolve():
         pages = sorted(demos.glob("*.ipynb"))
         page_config["deckDemos"] = [describe(page, root) for page in pages]
+
+
+# Browser code a page loads only when it shows what the code draws: nglview's 3-D view
+# (1 MB compressed) for the panels that make one, MathJax for Markdown with formulas.
+MATH = re.compile(r"\$|\\\(|\\\[|\\begin\{")
+THREE_D = re.compile(r"\b(StructurePanel|MaterialsMapPanel|nglview)\b")
+
+
+def extensions_needed(notebook: Path) -> set[str]:
+    """The optional labextensions a notebook's page needs (see MATH and THREE_D)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return {
+        *(["@jupyterlab/mathjax3-extension"] if MATH.search(markdown) else []),
+        *(["nglview-js-widgets"] if THREE_D.search(code) else []),
+    }
+
+
+def leave_out_unused_extensions(page_config: dict, root: Path, notebook_path: str) -> None:
+    notebook = root / notebook_path.strip("/")
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        return
+    optional = {"@jupyterlab/mathjax3-extension", "nglview-js-widgets"}
+    unused = optional - extensions_needed(notebook)
+    page_config["federated_extensions"] = [
+        extension
+        for extension in page_config.get("federated_extensions", [])
+        if extension.get("name") not in unused
+    ]
+
+
+def deck_page_config(page_config, base_url, settings, log, voila_configuration, notebook_path):
+    """Voila's page_config_hook: the landing page's demo list, each page's extensions."""
+    root = Path(settings["contents_manager"].root_dir)
+    list_demos(page_config, root, notebook_path)
+    leave_out_unused_extensions(page_config, root, notebook_path)
     return page_config
 
 
-c.VoilaConfiguration.page_config_hook = list_demos
+c.VoilaConfiguration.page_config_hook = deck_page_config

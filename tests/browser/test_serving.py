@@ -1,12 +1,15 @@
 """What the server sends a demo page: brotli or gzip as the browser asks, the same bytes
-either way, large files compressed once and then served from the store, lean plotly code."""
+either way, large files compressed once and then served from the store, lean plotly code,
+and only the browser extensions the page uses."""
 
 import gzip
+import json
 import time
 import urllib.request
 
 import brotli
 import pytest
+from voila_server import CONFIG_DATA, get
 
 PLOTLY_CODE = "voila/templates/deck/static/plotly-widget.js"
 
@@ -63,3 +66,19 @@ def test_a_large_file_is_compressed_once_then_served_stored(voila_url):
     assert int(headers["Content-Length"]) == len(body)
     assert brotli.decompress(body) == plain
     assert len(body) < len(brotli.compress(plain, quality=5))  # better than streaming
+
+
+@pytest.mark.parametrize(
+    ("page", "needed", "left_out"),
+    [
+        ("coordinates", {"nglview-js-widgets"}, {"@jupyterlab/mathjax3-extension"}),
+        ("likelihood", set(), {"nglview-js-widgets", "@jupyterlab/mathjax3-extension"}),
+    ],
+)
+def test_a_page_loads_only_the_browser_extensions_it_uses(voila_url, page, needed, left_out):
+    status, html = get(f"{voila_url}/voila/render/demos/{page}.ipynb")
+    assert status == 200
+    config = json.loads(CONFIG_DATA.search(html).group(1))
+    names = {extension["name"] for extension in config["federated_extensions"]}
+    assert {"@jupyter-widgets/jupyterlab-manager", "anywidget"} | needed <= names
+    assert not names & left_out

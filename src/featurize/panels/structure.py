@@ -18,7 +18,6 @@ from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energ
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
-from ._view import draw_arrows, label_atoms, move_atoms, structure_view
 
 Descriptor = Callable[[Atoms], np.ndarray]
 
@@ -147,7 +146,13 @@ class StructurePanel(Panel):
                 title={"y": 0.02, "yanchor": "bottom", "font": {"size": 13}},
             ),
         )
-        self.view = structure_view(self.atoms) if show_3d else None
+        self.view = None
+        if show_3d:
+            # nglview on first use: a kernel that imports it holds nglview widgets even
+            # with no 3-D view, and its page must then load nglview's 1 MB of browser code.
+            from ._view import structure_view
+
+            self.view = structure_view(self.atoms)
 
         self.descriptor_choice.observe(self._choose_descriptor, names="value")
         for control in (*self.sliders, self.atom_order):
@@ -205,6 +210,8 @@ class StructurePanel(Panel):
         self._draw(values, moved)
         self._report(values, moved)
         if self.view is not None:
+            from ._view import draw_arrows, label_atoms, move_atoms
+
             # the view keeps the original atom order: only the rotation moves it
             turned = rotate(self.atoms, self.angles_deg).positions
             move_atoms(self.view, turned)
