@@ -149,7 +149,7 @@ def hide_cell_sources_from_every_client() -> None:
 hide_cell_sources_from_every_client()
 
 
-# Static files compressed at the best quality, by (content hash, encoding): see
+# Static files compressed at the best quality, by (file_key, encoding): see
 # compress_responses. Also on disk, so that a restarted server has them at once.
 COMPRESSED: dict[tuple[str, str], bytes] = {}
 COMPRESSED_DIR = ROOT / "build" / "compressed"
@@ -182,6 +182,21 @@ def store_compressed(key: tuple[str, str], data: bytes) -> None:
         partial.replace(path)
     except OSError:  # a read-only checkout: kept in memory only
         pass
+
+
+def file_key(path: str, headers) -> str | None:
+    """A static file's identity: its content hash (the Etag tornado's handlers send) or,
+    from handlers that send none (Jupyter's labextension files), its path, modification
+    time and size; None for anything else (pages, API answers)."""
+    import hashlib
+
+    etag = str(headers.get("Etag", "")).strip('"')
+    if etag.isalnum():
+        return etag
+    if "Last-Modified" in headers and "Content-Length" in headers:
+        identity = f"{path}|{headers['Last-Modified']}|{headers['Content-Length']}"
+        return hashlib.sha256(identity.encode()).hexdigest()
+    return None
 
 
 def load_compressed() -> None:
@@ -225,6 +240,7 @@ def compress_responses() -> None:
                 "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
             )
             self.active = False
+            self.path = request.path
 
         def transform_first_chunk(
             self, status_code: int, headers: HTTPHeaders, chunk: bytes, finishing: bool
@@ -241,8 +257,8 @@ def compress_responses() -> None:
             if not self.active:
                 return status_code, headers, chunk
             headers["Content-Encoding"] = self.encoding
-            etag = str(headers.get("Etag", "")).strip('"')
-            self.key = (etag, self.encoding) if etag.isalnum() else None
+            self.key = file_key(self.path, headers)
+            self.key = self.key and (self.key, self.encoding)
             stored = COMPRESSED.get(self.key)
             if stored is not None:
                 self.replay = True
