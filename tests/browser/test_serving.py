@@ -52,9 +52,26 @@ def test_the_plotly_code_carries_the_cartesian_build_and_the_widget(voila_url):
     assert len(code) < 2_000_000  # the full build is 4.9 MB
 
 
-def test_a_large_file_is_compressed_once_then_served_stored(voila_url):
-    url = f"{voila_url}/{PLOTLY_CODE}"
+def extension_file(voila_url: str, name: str) -> str:
+    """The URL of a labextension's entry file, as a page's settings name it."""
+    _status, html = get(f"{voila_url}/voila/render/demos/coordinates.ipynb")
+    config = json.loads(CONFIG_DATA.search(html).group(1))
+    (extension,) = [e for e in config["federated_extensions"] if e["name"] == name]
+    return f"voila/labextensions/{name}/{extension['load']}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda url: PLOTLY_CODE,  # a template's static file: tornado sends its hash as Etag
+        lambda url: extension_file(url, "anywidget"),  # Jupyter's handler sends no Etag
+    ],
+    ids=["template-static", "labextension"],
+)
+def test_a_large_file_is_compressed_once_then_served_stored(voila_url, path):
+    url = f"{voila_url}/{path(voila_url)}"
     _headers, plain = fetch(url, None)
+    assert len(plain) > 20_000  # large enough to be stored
     deadline = time.monotonic() + 120  # brotli's best quality on 1.5 MB takes seconds
     while time.monotonic() < deadline:
         headers, body = fetch(url, "br")
