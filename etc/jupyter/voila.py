@@ -337,6 +337,14 @@ c.VoilaKernelManager.kernel_pools_config = {
     },
 }
 
+# Kernels talk to the server over Unix sockets in Voila's private runtime folder instead of
+# TCP ports on 127.0.0.1: no port is picked, released and bound again later, a race that
+# tens of kernels starting at once lose now and then ("ZMQError: Address already in use",
+# nteract/papermill#511; 6 of 68 starts failed in one 30-visitor run), and no other local user can
+# connect to a kernel. Windows has no such sockets and keeps TCP.
+if os.name == "posix":
+    c.KernelManager.transport = "ipc"
+
 # Closed tabs do not always shut their kernel down (voila-dashboards/voila#1458): a kernel
 # with no browser connected and nothing to do for 10 minutes is shut down.
 c.MappingKernelManager.cull_idle_timeout = 600

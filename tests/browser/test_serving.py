@@ -4,10 +4,13 @@ and only the browser extensions the page uses."""
 
 import gzip
 import json
+import os
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import brotli
+import psutil
 import pytest
 from voila_server import CONFIG_DATA, get
 
@@ -99,3 +102,31 @@ def test_a_page_loads_only_the_browser_extensions_it_uses(voila_url, page, neede
     names = {extension["name"] for extension in config["federated_extensions"]}
     assert {"@jupyter-widgets/jupyterlab-manager", "anywidget"} | needed <= names
     assert not names & left_out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: Windows keeps TCP")
+def test_kernels_talk_to_the_server_over_unix_sockets(voila_url):
+    """IPC transport: no TCP port picked and bound later (the race tens of kernels starting
+    at once lose now and then), nothing other users could connect to."""
+    port = urlsplit(voila_url).port
+    (server,) = {
+        c.pid
+        for c in psutil.net_connections("tcp")
+        if c.laddr.port == port and c.status == "LISTEN"
+    }
+
+    def channels(kernel) -> set[str]:
+        return {str(c.laddr) for c in kernel.net_connections("unix") if "-ipc-" in str(c.laddr)}
+
+    deadline = time.monotonic() + 120  # the preheated kernels are still starting
+    while time.monotonic() < deadline:
+        kernels = [
+            p
+            for p in psutil.Process(server).children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())
+        ]
+        if kernels and all(len(channels(kernel)) == 5 for kernel in kernels):
+            break  # shell, iopub, stdin, control, heartbeat
+        time.sleep(1)
+    else:
+        pytest.fail(f"kernels without their five Unix sockets: {[channels(k) for k in kernels]}")
