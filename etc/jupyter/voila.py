@@ -337,6 +337,45 @@ c.VoilaKernelManager.kernel_pools_config = {
     },
 }
 
+
+def start_pool_kernels_a_few_at_a_time(limit: int) -> None:
+    """At most `limit` pool kernels start (and run their page) at once.
+
+    When a class takes its 30 preheated kernels, Voila starts 30 replacements at once, and
+    on a small server they take every core from the kernels the class is dragging sliders
+    in. Here a replacement waits for a free slot; each holds its slot until its page has
+    run. Kernels started for visitors outside the pools are not held back.
+    """
+    import asyncio
+
+    import voila.app
+
+    make_manager_class = voila.app.voila_kernel_manager_factory
+    slots = asyncio.Semaphore(limit)
+
+    def limited_manager_class(*args, **kwargs):
+        manager_class = make_manager_class(*args, **kwargs)
+        initialize = manager_class._initialize
+
+        async def _initialize(self, *args, **kwargs):
+            await slots.acquire()
+            try:
+                content = await initialize(self, *args, **kwargs)
+            except BaseException:
+                slots.release()
+                raise
+            content["task"].add_done_callback(lambda _task: slots.release())
+            return content
+
+        manager_class._initialize = _initialize
+        return manager_class
+
+    voila.app.voila_kernel_manager_factory = limited_manager_class
+
+
+# Half the cores start kernels; the other half stay for the visitors.
+start_pool_kernels_a_few_at_a_time(max(1, (os.cpu_count() or 2) // 2))
+
 # Kernels talk to the server over Unix sockets in Voila's private runtime folder instead of
 # TCP ports on 127.0.0.1: no port is picked, released and bound again later, a race that
 # tens of kernels starting at once lose now and then ("ZMQError: Address already in use",
