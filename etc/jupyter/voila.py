@@ -162,16 +162,16 @@ def store_compressed(key: tuple[str, str], data: bytes) -> None:
     in the background thread of compress_responses."""
     import gzip
 
-    import brotli
-
-    etag, encoding = key
-    path = COMPRESSED_DIR / f"{etag}.{encoding}"
+    identity, encoding = key
+    path = COMPRESSED_DIR / f"{identity}.{encoding}"
     try:
         COMPRESSED[key] = path.read_bytes()
         return
     except OSError:
         pass
     if encoding == "br":
+        import brotli
+
         COMPRESSED[key] = brotli.compress(data, quality=11)
     else:
         COMPRESSED[key] = gzip.compress(data, compresslevel=9, mtime=0)
@@ -202,9 +202,9 @@ def file_key(path: str, headers) -> str | None:
 def load_compressed() -> None:
     """What an earlier run stored on disk, into COMPRESSED."""
     for path in COMPRESSED_DIR.glob("*.*"):
-        etag, _, encoding = path.name.partition(".")
+        identity, _, encoding = path.name.partition(".")
         if encoding in ("br", "gzip"):
-            COMPRESSED[etag, encoding] = path.read_bytes()
+            COMPRESSED[identity, encoding] = path.read_bytes()
 
 
 def compress_responses() -> None:
@@ -257,8 +257,8 @@ def compress_responses() -> None:
             if not self.active:
                 return status_code, headers, chunk
             headers["Content-Encoding"] = self.encoding
-            self.key = file_key(self.path, headers)
-            self.key = self.key and (self.key, self.encoding)
+            identity = file_key(self.path, headers)
+            self.key = (identity, self.encoding) if identity else None
             stored = COMPRESSED.get(self.key)
             if stored is not None:
                 self.replay = True
