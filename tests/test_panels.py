@@ -273,14 +273,15 @@ def test_nglview_asks_for_the_browser_module_that_is_installed():
     import json
     from pathlib import Path
 
-    import nglview
     from jupyter_core.paths import jupyter_path
 
     packages = [
         Path(p, "nglview-js-widgets", "package.json") for p in jupyter_path("labextensions")
     ]
     installed = json.loads(next(p for p in packages if p.is_file()).read_text())["version"]
-    panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates)
+    panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates)  # imports nglview
+    import nglview
+
     assert panel.view._model_module_version == installed
     assert panel.view._view_module_version == installed
     assert nglview.color.ColormakerRegistry._model_module_version == installed

@@ -64,6 +64,17 @@ print(peak, done)
     assert run_with_settings(code) == f"{limit} 12"
 
 
+def test_without_preheating_the_kernel_manager_is_voilas_own():
+    code = """
+import voila.app
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+#LOAD
+made = voila.app.voila_kernel_manager_factory(AsyncMappingKernelManager, False, 0)
+print(issubclass(made, AsyncMappingKernelManager), hasattr(made, "_initialize"))
+"""
+    assert run_with_settings(code) == "True False"  # made as Voila makes it, left alone
+
+
 def test_pool_sizes_read_from_the_environment_and_refuse_a_typo():
     code = """#LOAD
 sizes = settings["pool_sizes"]

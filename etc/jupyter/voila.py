@@ -355,7 +355,9 @@ def start_pool_kernels_a_few_at_a_time(limit: int) -> None:
 
     def limited_manager_class(*args, **kwargs):
         manager_class = make_manager_class(*args, **kwargs)
-        initialize = manager_class._initialize
+        initialize = getattr(manager_class, "_initialize", None)
+        if initialize is None:  # preheating off: Voila's plain kernel manager, no pools
+            return manager_class
 
         async def _initialize(self, *args, **kwargs):
             await slots.acquire()
