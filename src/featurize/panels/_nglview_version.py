@@ -38,3 +38,8 @@ def ask_for_installed_frontend() -> None:
     frontend = types.ModuleType("nglview._frontend")
     frontend.__frontend_version__ = version
     sys.modules["nglview._frontend"] = frontend
+
+
+# On import of featurize.panels, which imports nglview only for a 3-D view: a notebook (or
+# a test) that imports nglview after featurize.panels gets the matching version too.
+ask_for_installed_frontend()
