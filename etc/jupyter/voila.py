@@ -84,17 +84,20 @@ def publish_plotly_bundle() -> None:
     plotly = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
     source = plotly / "package_data" / "widgetbundle.js"
     target = DECK_STATIC / "plotly-widget.js"
-    bundle = source.read_text(encoding="utf-8")
-    code, plotly_js = bundle, "full"
-    if CARTESIAN_PLOTLY.is_file():
-        lean = lean_widget_bundle(bundle, CARTESIAN_PLOTLY.read_text(encoding="utf-8"))
-        if lean is not None:
-            code, plotly_js = lean, "cartesian"
-    # What the kernels compare with their own plotly before pointing figures at the file.
-    stamp = json.dumps({"source_bytes": source.stat().st_size, "plotly.js": plotly_js})
+    # What it is built from; the kernels compare source_bytes with their own plotly. Read
+    # before anything else, so that a server start with nothing new builds nothing.
+    stamp = json.dumps(
+        {
+            "source_bytes": source.stat().st_size,
+            "cartesian_bytes": CARTESIAN_PLOTLY.stat().st_size if CARTESIAN_PLOTLY.is_file() else 0,
+        }
+    )
     stamp_file = target.with_suffix(".json")
     if target.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp:
         return
+    code = source.read_text(encoding="utf-8")
+    if CARTESIAN_PLOTLY.is_file():
+        code = lean_widget_bundle(code, CARTESIAN_PLOTLY.read_text(encoding="utf-8")) or code
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     partial.write_text(code, encoding="utf-8")

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import nglview  # after featurize.panels' version fix (_nglview_version), as every import is
 import numpy as np
 from ase import Atoms
-
-from ._nglview_version import ask_for_installed_frontend
-
-ask_for_installed_frontend()
-import nglview  # noqa: E402  (after the version fix above)
 
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
