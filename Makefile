@@ -29,7 +29,7 @@ SERVE_VENDOR := share/jupyter/voila/templates/deck/static/vendor
 # The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
 
-.PHONY: serve present slides lab test bench figures data upgrade clean foundation
+.PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation
 
 serve: $(VENV)/.installed-run $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -54,14 +54,26 @@ $(VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
 $(SERVE_VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
 	$(BIN)/python scripts/fetch_assets.py serve
 
+# Jupyter refuses to run as root (a Docker container, a fresh cloud VM) unless told to:
+# as root, `make lab` tells it to and says why that is worth avoiding.
+AS_ROOT := $(filter 0,$(shell id -u 2>/dev/null))
+
 lab: $(VENV)/.installed-run
+	$(if $(AS_ROOT),@echo "Running JupyterLab as root (--allow-root): fine in a container or a" \
+		"throwaway VM; elsewhere, run make lab as an ordinary user, since code in a notebook" \
+		"runs with root's rights.")
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
-		--ServerApp.root_dir=notebooks
+		--ServerApp.root_dir=notebooks $(if $(AS_ROOT),--allow-root)
 
 test: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The tests of the optional universal potential, with the extra installed (a missing extra
+# fails here, where `make test` skips those tests).
+test-foundation: $(VENV)/.installed-test $(VENV)/.installed-foundation $(SERVE_VENDOR)/pins.json
+	$(BIN)/python -m pytest -m foundation --require-extra=foundation
 
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
 bench: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json

@@ -3,7 +3,47 @@ import pytest
 from ase.build import bulk
 
 import featurize
-from featurize import datasets
+from featurize import datasets, potential
+
+# Optional extras (pyproject.toml) and how to add each to .venv. A test that needs one is
+# marked with its name; without the extra it skips with the command as its reason, unless
+# the run asks for the extra (`--require-extra NAME`, as `make test-foundation` does), and
+# then a missing extra fails the run instead of hiding the tests.
+EXTRAS = {
+    "foundation": (
+        potential.potential_available,
+        'make foundation (torch\'s CPU build, then pip install -e ".[foundation]")',
+    ),
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--require-extra",
+        action="append",
+        default=[],
+        choices=sorted(EXTRAS),
+        help="fail, rather than skip, the tests of this optional extra when it is missing",
+    )
+
+
+def pytest_configure(config):
+    for name, (_available, install) in EXTRAS.items():
+        config.addinivalue_line("markers", f"{name}: needs the optional '{name}' extra: {install}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for name, (available, install) in EXTRAS.items():
+        if available():
+            continue
+        if name in config.getoption("require_extra"):
+            raise pytest.UsageError(
+                f"the tests ask for the '{name}' extra, which is missing: {install}"
+            )
+        skip = pytest.mark.skip(reason=f"the optional '{name}' extra is not installed: {install}")
+        for item in items:
+            if name in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The universal potential (SevenNet-0, the optional 'foundation' extra) and its panel.
 
-Tests that need the extra are skipped without it, except under CI (env var CI set), where
-they fail: CI installs the extra and must test it. The model loads once per session.
+Tests that need the extra carry the `foundation` mark: without the extra they skip, saying
+how to install it, unless the run requires it (`make test-foundation`, which CI runs after
+installing it). The model loads once per session.
 """
 
 import functools
@@ -20,10 +21,7 @@ from featurize.errors import PotentialUnavailableError
 from featurize.panels import StructurePanel
 from featurize.panels.structure import ARROW_LENGTH
 
-needs_extra = pytest.mark.skipif(
-    not potential.potential_available() and not os.environ.get("CI"),
-    reason='the foundation extra is not installed: pip install -e ".[foundation]"',
-)
+needs_extra = pytest.mark.foundation
 FORCES_EQUAL_WITHIN = 1e-5  # eV/Å: float32 round-off (measured ≈ 3e-6 for water)
 ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 
@@ -193,7 +191,8 @@ def test_without_the_extra_the_functions_say_how_to_install_it(without_the_extra
 
 def test_without_the_extra_the_panel_shows_the_message(without_the_extra):
     panel = StructurePanel(fz.molecule("H2O"), descriptor=potential.forces)
-    assert "pip install -e &quot;.[foundation]&quot;" in panel.message.value
+    assert "<code>pip install -e &quot;.[foundation]&quot;</code>" in panel.message.value
+    assert "`" not in panel.message.value  # commands set as code, not raw backticks
     assert panel.plots.layout.display == "none"  # no blank plot beside the message
     assert panel.controls.layout.display == "none"  # nor sliders that move nothing
     panel.rotation_z.value = 30  # still no traceback

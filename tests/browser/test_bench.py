@@ -35,7 +35,7 @@ FIGURES = {
 
 
 def test_a_quick_bench_writes_every_figure(browser, tmp_path):
-    del browser  # requested for its rule: Chromium missing is a skip here, a failure in CI
+    del browser  # requested for its rule: without Chromium this test skips
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--out", str(out)],

@@ -10,6 +10,7 @@ import itertools
 import re
 import time
 
+import pytest
 from panel_checks import (
     TIMEOUT_MS,
     assert_molecule_drawn,
@@ -19,6 +20,8 @@ from panel_checks import (
     turn_z_slider,
 )
 from voila_server import ROOT
+
+from featurize import potential
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
 WAIT_S = TIMEOUT_MS / 1000  # for the kernel to answer a control (a busy machine is slow)
@@ -259,6 +262,7 @@ def test_learning_curve_page_retrains_at_another_size(page, voila_url):
 ENERGY = re.compile(r"E = (-?\d+\.\d+) eV \((\w+)\)")
 
 
+@pytest.mark.foundation
 def test_potential_page_turns_forces_but_not_the_energy(page, voila_url):
     root = open_demo(page, voila_url, "potential")
     assert_plotted(plot(root))
@@ -272,3 +276,16 @@ def test_potential_page_turns_forces_but_not_the_energy(page, voila_url):
     assert ENERGY.search(text_of(root, "‖D − D₀‖")).group(2) == "unchanged"
     assert_molecule_drawn(root)
     settled(page, "potential")
+
+
+@pytest.mark.skipif(potential.potential_available(), reason="the foundation extra is installed")
+def test_without_the_extra_the_potential_page_says_how_to_install_it(page, voila_url):
+    page.goto(f"{voila_url}/voila/render/demos/potential.ipynb", wait_until="commit")
+    message = page.locator(".widget-html-content", has_text="⚠")
+    message.wait_for(timeout=TIMEOUT_MS)
+    text = message.inner_text()
+    assert "make foundation" in text and "pip install" in text, text
+    assert "`" not in text, "commands are set as code, not in raw backticks"
+    assert page.locator(".js-plotly-plot:visible, .widget-slider:visible").count() == 0
+    assert not page.locator("text=Traceback").count()
+    page.assert_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
@@ -21,6 +22,10 @@ PALETTE = {
 }
 
 
+# `command` in a message (messages are plain text, for exceptions too) is shown as code.
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
 class Panel:
     """A demo panel: `widget` is its root, `message` the line where user errors appear."""
 
@@ -31,9 +36,9 @@ class Panel:
 
     def show_message(self, text: str) -> None:
         """Show a user's mistake in the panel, in words, instead of a traceback."""
+        words = CODE_SPAN.sub(r"<code>\1</code>", html.escape(text))
         self.message.value = (
-            f'<span style="color:{PALETTE["vermillion"]};font-weight:600">⚠ '
-            f"{html.escape(text)}</span>"
+            f'<span style="color:{PALETTE["vermillion"]};font-weight:600">⚠ {words}</span>'
         )
 
     def clear_message(self) -> None:
