@@ -16,6 +16,10 @@ Figures (medians over repeats unless named otherwise; see issue 6 for the target
                           time to interactive (p95), peak memory of server + kernels, and
                           visitors' kernels still running once culling ran (must be 0)
 
+--quick keeps kernels ready only for the pages it opens (`make serve` keeps one for every
+page), so that the run that checks the benchmark works (tests/browser/test_bench.py) costs
+little.
+
 The speed figures are measured here, never asserted in the test suite: this machine is
 shared and noisy, so compare figures of one run, or ratios, not single numbers.
 """
@@ -47,7 +51,8 @@ TARGETS = {
     "class.kernels_left": 0,
 }
 DEMO_PAGES = sorted(page.stem for page in (ROOT / "notebooks" / "demos").glob("*.ipynb"))
-DEMO_PAGE = "voila/render/demos/coordinates.ipynb"
+MEASURED_PAGE = "coordinates"  # the browser figures' page: a 3-D view, a heatmap, sliders
+DEMO_PAGE = f"voila/render/demos/{MEASURED_PAGE}.ipynb"
 # In the page: turn the z-rotation slider by key events, time each until the heatmap's
 # data changed and a frame was painted.
 REDRAW_JS = """async (count) => {
@@ -228,7 +233,9 @@ def open_demo(browser, url: str):
     return tti, received / 1e6, context, page
 
 
-def bench_browser(runs: int, redraws: int) -> dict[str, float]:
+def bench_browser(runs: int, redraws: int, only_needed: bool = False) -> dict[str, float]:
+    """only_needed: keep a kernel ready for the measured page only (a quick run), not one
+    for every page as `make serve` does."""
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -244,10 +251,12 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
-        with voila_process(ROOT / "notebooks", log=log) as (url, server):
+        pooled = [MEASURED_PAGE] if only_needed else DEMO_PAGES
+        pools = {"DECK_POOL_SIZE": f"0,{MEASURED_PAGE}=1"} if only_needed else {}
+        with voila_process(ROOT / "notebooks", log=log, **pools) as (url, server):
             ttis, sizes = [], []
             for run in range(runs):
-                class_run.wait_until_ready(log, server.pid, DEMO_PAGES)  # the pools (re)fill
+                class_run.wait_until_ready(log, server.pid, pooled)  # the pools (re)fill
                 tti, size, context, page = open_demo(browser, url)
                 ttis.append(tti)
                 sizes.append(size)
@@ -269,13 +278,14 @@ def bench_browser(runs: int, redraws: int) -> dict[str, float]:
     return figures
 
 
-def bench_class(visitors: int, drag_s: float) -> dict[str, float]:
-    """The class run against a server with a kernel ready for every visitor (docs/deploy.md)."""
+def bench_class(visitors: int, drag_s: float, only_needed: bool = False) -> dict[str, float]:
+    """The class run against a server with a kernel ready for every visitor (docs/deploy.md);
+    only_needed: and none for the pages the class does not open (a quick run)."""
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     import class_run
     from voila_server import voila_process
 
-    pool = class_run.pool_setting(visitors)
+    pool = class_run.pool_setting(visitors, others=0 if only_needed else 1)
     options = class_run.culling_options(visitors)
     log = ROOT / "build" / "bench-class-voila.log"
     with voila_process(ROOT / "notebooks", *options, log=log, DECK_POOL_SIZE=pool) as (
@@ -283,7 +293,8 @@ def bench_class(visitors: int, drag_s: float) -> dict[str, float]:
         server,
     ):
         print(f"  waiting for the preheated kernels ({pool}) …", flush=True)
-        class_run.wait_until_ready(log, server.pid, DEMO_PAGES)
+        pooled = class_run.CLASS_PAGES if only_needed else DEMO_PAGES
+        class_run.wait_until_ready(log, server.pid, pooled)
         return class_run.class_run(url, server.pid, log, visitors, drag_s)
 
 
@@ -313,8 +324,14 @@ def main(argv: list[str] | None = None) -> int:
         (f"panel updates ({changes} changes each)", lambda: bench_updates(changes)),
         (f"featurize vs engine ({repeats} repeats)", lambda: bench_overhead(repeats)),
         ("kernel memory after a demo page", bench_kernel_rss),
-        (f"a demo page in Chromium ({runs} loads each way)", lambda: bench_browser(runs, changes)),
-        (f"a class: {visitors} visitors at once", lambda: bench_class(visitors, drag_s)),
+        (
+            f"a demo page in Chromium ({runs} loads each way)",
+            lambda: bench_browser(runs, changes, only_needed=args.quick),
+        ),
+        (
+            f"a class: {visitors} visitors at once",
+            lambda: bench_class(visitors, drag_s, only_needed=args.quick),
+        ),
     ]:
         print(f"- {title} …", flush=True)
         figures.update(step())

@@ -43,10 +43,11 @@ def culling_options(visitors: int) -> list[str]:
     ]
 
 
-def pool_setting(visitors: int) -> str:
-    """DECK_POOL_SIZE that keeps a kernel ready for every visitor of CLASS_PAGES."""
+def pool_setting(visitors: int, others: int = 1) -> str:
+    """DECK_POOL_SIZE that keeps a kernel ready for every visitor of CLASS_PAGES, and
+    `others` for each of the other pages (1, as `make serve` has them)."""
     size = math.ceil(visitors / len(CLASS_PAGES))
-    return ",".join(f"{page}={size}" for page in CLASS_PAGES)
+    return ",".join([str(others), *(f"{page}={size}" for page in CLASS_PAGES)])
 
 
 class Visitor(threading.Thread):

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 from ase.build import bulk
@@ -28,11 +30,24 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # One thread per numerical library in the processes the tests start (pytest-xdist's
+    # workers, kernels, servers): side by side on two cores, libraries that spin a thread
+    # for every core wait on each other (scikit-learn's t-SNE took 30 s instead of 1).
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     for name, (_available, install) in EXTRAS.items():
         config.addinivalue_line("markers", f"{name}: needs the optional '{name}' extra: {install}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    # `make test` spreads the tests over the cores (pytest-xdist, --dist loadgroup), whole
+    # groups at a time: every test of the Voila server the browser tests share goes to one
+    # worker (one server, one Chromium), and every other module stays whole, so that its
+    # module-scoped data (the QM9 cache, a trained model) is built once.
+    for item in items:
+        group = "voila-server" if "voila_url" in item.fixturenames else item.path.stem
+        item.add_marker(pytest.mark.xdist_group(group))
     for name, (available, install) in EXTRAS.items():
         if available():
             continue

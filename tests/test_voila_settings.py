@@ -79,9 +79,10 @@ def test_pool_sizes_read_from_the_environment_and_refuse_a_typo():
     code = """#LOAD
 sizes = settings["pool_sizes"]
 print(sizes("")["soap"], sizes("6")["likelihood"], sizes("soap=3")["soap"], sizes("soap=3")["likelihood"])
+print(sizes("0,soap=2")["soap"], sizes("0,soap=2")["likelihood"])
 try:
     sizes("sopa=3")
 except ValueError as error:
     print("refused:", "sopa=3" in str(error))
 """
-    assert run_with_settings(code).splitlines() == ["1 6 3 1", "refused: True"]
+    assert run_with_settings(code).splitlines() == ["1 6 3 1", "2 0", "refused: True"]

@@ -314,12 +314,14 @@ compress_responses()
 def pool_sizes(setting: str) -> dict[str, int]:
     """Kernels to keep ready per demo page, from DECK_POOL_SIZE (`make serve POOL=…`).
 
-    "" → 1 per page; "6" → 6 per page; "soap=6,coordinates=6" → those pages 6, others 1.
+    "" → 1 per page; "6" → 6 per page; "soap=6,coordinates=6" → those pages 6, others 1;
+    "0,coordinates=2" → coordinates 2, others none (a number alone sets every page).
     """
     sizes = {page.stem: 1 for page in DEMOS.glob("*.ipynb")}
-    if setting.strip().isdigit():
-        return dict.fromkeys(sizes, int(setting))
     for item in filter(None, (part.strip() for part in setting.split(","))):
+        if item.isdigit():
+            sizes = dict.fromkeys(sizes, int(item))
+            continue
         name, _, size = item.partition("=")
         if name not in sizes or not size.strip().isdigit():
             raise ValueError(

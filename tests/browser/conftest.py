@@ -1,6 +1,8 @@
 """A real Voila server and Debian's Chromium, for tests that click the demo pages."""
 
+import contextlib
 import shutil
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,13 +37,13 @@ def is_local(url: str) -> bool:
     return host in {"127.0.0.1", "localhost"} or url.startswith(("file:", "data:", "blob:"))
 
 
-@pytest.fixture
-def page(browser, request):
+@contextlib.contextmanager
+def watched_page(browser, screenshot_name: str):
     """A fresh browser tab that may not leave this machine.
 
     Requests to any other host are aborted and recorded in page.offsite; JavaScript
     errors (uncaught, or logged as console errors) are collected in page.errors. A
-    screenshot of the tab is saved in build/screenshots/ after every test.
+    screenshot of the tab is saved as build/screenshots/<screenshot_name>.png at the end.
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -61,13 +63,42 @@ def page(browser, request):
 
     context.route("**/*", stay_local)
     page.assert_clean = lambda: assert_clean(page)
-    yield page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+    track_kernel_messages(page)
     try:
+        yield page
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in screenshot_name)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def open_page(browser):
+    """watched_page(browser, name), for fixtures that keep one tab over several tests."""
+    return lambda screenshot_name: watched_page(browser, screenshot_name)
+
+
+@pytest.fixture
+def page(open_page, request):
+    """A fresh tab for one test (see watched_page); its screenshot is named after the test."""
+    with open_page(request.node.name) as page:
+        yield page
+
+
+def track_kernel_messages(page) -> None:
+    """page.last_message: when the page last sent or received a websocket frame (its kernel's
+    messages), for wait_until_quiet."""
+    page.last_message = time.monotonic()
+
+    def mark(_payload) -> None:
+        page.last_message = time.monotonic()
+
+    def watch(socket) -> None:
+        socket.on("framesent", mark)
+        socket.on("framereceived", mark)
+
+    page.on("websocket", watch)
 
 
 def assert_clean(page) -> None:

@@ -5,11 +5,16 @@ demo page, the current slide in the presenter.
 """
 
 import io
+import time
 
 import numpy as np
 from PIL import Image
 
 TIMEOUT_MS = 120_000
+# No websocket frame for this long: the kernel has answered (it takes milliseconds) and the
+# browser has sent its own reports of the redraw that followed.
+QUIET_S = 0.6
+DRAW_S = 30  # for NGL to draw a molecule once its canvas is there
 
 
 def open_demo(page, url: str, name: str):
@@ -28,14 +33,29 @@ def readout(root) -> str:
     return root.locator("text=‖D − D₀‖").first.inner_text()
 
 
+def wait_until_quiet(page, quiet_s: float = QUIET_S) -> None:
+    """Until the page and its kernel have exchanged no message for `quiet_s`: the kernel's
+    answers to what the page sent, and the page's reports of what it then redrew, are in."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() - page.last_message < quiet_s:
+        assert time.monotonic() < deadline, "the page and its kernel never fell quiet"
+        page.wait_for_timeout(100)  # Playwright delivers the websocket events while it waits
+
+
+def colours_drawn(canvas) -> int:
+    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
+    return len({tuple(p) for p in pixels.reshape(-1, 3)[::7]})
+
+
 def assert_molecule_drawn(root) -> None:
-    """The 3-D view's canvas holds a picture, not one flat colour."""
+    """The 3-D view's canvas holds a picture, not one flat colour (NGL draws a few frames
+    after the canvas appears: look until it has, or the time is up)."""
     canvas = root.locator("canvas").first
     canvas.wait_for(timeout=TIMEOUT_MS)
-    root.page.wait_for_timeout(2000)
-    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
-    colours = {tuple(p) for p in pixels.reshape(-1, 3)[::7]}
-    assert len(colours) > 20, "the 3-D view is blank"
+    deadline = time.monotonic() + DRAW_S
+    while (colours := colours_drawn(canvas)) <= 20 and time.monotonic() < deadline:
+        root.page.wait_for_timeout(200)
+    assert colours > 20, "the 3-D view is blank"
 
 
 def assert_turning_changes_coordinates(root) -> None:
@@ -55,4 +75,4 @@ def turn_z_slider(root, steps: int = 8) -> None:
     for _ in range(steps):
         handle.press("ArrowRight")
     assert slider.locator(".widget-readout").inner_text().strip() != "0"
-    root.page.wait_for_timeout(1500)
+    wait_until_quiet(root.page)

@@ -11,10 +11,16 @@ from panel_checks import (
     open_demo,
     readout,
     turn_z_slider,
+    wait_until_quiet,
 )
 from voila_server import ROOT
 
 PAGE_TIMEOUT_MS = 120_000
+# An image's width once it has loaded (0 if it failed): a picture may still be on its way.
+LOADED_WIDTH_JS = """img => img.complete ? img.naturalWidth : new Promise((done) => {
+    img.addEventListener('load', () => done(img.naturalWidth));
+    img.addEventListener('error', () => done(0));
+})"""
 
 
 def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):
@@ -45,7 +51,7 @@ def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
 def test_likelihood_page_jumps_to_the_maximum(page, voila_url):
     open_demo(page, voila_url, "likelihood")
     page.click("button:has-text('Jump to the maximum')")
-    page.wait_for_timeout(1500)
+    wait_until_quiet(page)
     text = page.inner_text("text=L(μ, σ | x)")
     current = text.split("=")[1].split()[0]
     maximum = text.split("maximum")[1].split()[0]
@@ -64,7 +70,7 @@ def test_landing_page_links_every_demo_with_a_picture(page, voila_url):
         assert cards.nth(i).locator("p").inner_text().strip()
         image = cards.nth(i).locator("img")
         image.scroll_into_view_if_needed()
-        assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+        assert image.evaluate(LOADED_WIDTH_JS) > 0, image.get_attribute("src")
     cards.first.click()
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
     page.assert_clean()

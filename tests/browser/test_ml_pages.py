@@ -18,6 +18,7 @@ from panel_checks import (
     open_demo,
     readout,
     turn_z_slider,
+    wait_until_quiet,
 )
 from voila_server import ROOT
 
@@ -74,15 +75,16 @@ def settled(page, name: str) -> None:
     """After the interaction: no warning in the panel, no JavaScript error; a screenshot.
 
     A panel shows a ⚠ line when the kernel refuses something (the browser's report of a
-    redrawn plot, say); it arrives just after the redraw, so give it a moment.
+    redrawn plot, say); it arrives just after the redraw, so wait for the page and its
+    kernel to fall quiet.
     """
     page.mouse.move(0, 0)  # no hover label in the picture
-    page.wait_for_timeout(1500)
+    wait_until_quiet(page)
     warnings = page.locator(".widget-html-content", has_text="⚠")
     assert warnings.count() == 0, warnings.first.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1300})  # the whole panel
-    page.wait_for_timeout(500)
+    wait_until_quiet(page)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     page.assert_clean()
 

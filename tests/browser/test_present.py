@@ -4,7 +4,6 @@ import sys
 
 import pytest
 from panel_checks import assert_turning_changes_coordinates
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from voila_server import ROOT, start_voila
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -31,10 +30,21 @@ def presenter_url():
         yield url
 
 
-def open_lecture(page, url: str) -> None:
-    page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector(".reveal .slides section", timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_selector("#loading", state="hidden", timeout=LOAD_TIMEOUT_MS)
+@pytest.fixture(scope="module")
+def lecture(open_page, presenter_url):
+    """The lecture opened once (its kernel runs every demo before the first slide shows)
+    for the tests below; each starts from the title slide."""
+    with open_page("presenter") as page:
+        page.goto(presenter_url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_selector(".reveal .slides section", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_selector("#loading", state="hidden", timeout=LOAD_TIMEOUT_MS)
+        yield page
+
+
+def back_to_the_title(page) -> None:
+    page.evaluate("document.activeElement.blur()")  # a slider keeps the keys it is given
+    if page.evaluate("location.hash") not in ("", "#/"):
+        step(page, "Home")
 
 
 def slide_counts(page) -> dict:
@@ -49,20 +59,28 @@ def slide_counts(page) -> dict:
     )
 
 
-def step(page, key: str) -> bool:
-    """Press `key`; whether the deck moved (reveal.js writes every step, fragments too,
-    into the address). On the last slide Space leaves it where it is."""
+# Whether the deck shows its last step: the last slide, every fragment of it revealed.
+AT_END_JS = f"""() => {{
+    const leaves = [...document.querySelectorAll('.reveal .slides section')]
+        .filter((s) => !s.querySelector('section'));
+    const current = document.querySelector('{CURRENT_SLIDE}');
+    return current === leaves[leaves.length - 1]
+        && !current.querySelector('.fragment:not(.visible)');
+}}"""
+STEP_TIMEOUT_MS = 60_000  # the first seconds after a load, widgets drawing delay the keys
+
+
+def step(page, key: str) -> None:
+    """Press `key` and wait until the deck has moved (reveal.js writes every step, fragments
+    too, into the address)."""
     before = page.evaluate("location.hash")
     page.keyboard.press(key)
-    try:
-        page.wait_for_function("h => location.hash !== h", arg=before, timeout=3000)
-    except PlaywrightTimeout:
-        return False
-    return True
+    page.wait_for_function("h => location.hash !== h", arg=before, timeout=STEP_TIMEOUT_MS)
 
 
-def test_the_presenter_steps_through_every_slide_without_an_error(page, presenter_url):
-    open_lecture(page, presenter_url)
+def test_the_presenter_steps_through_every_slide_without_an_error(lecture):
+    page = lecture
+    back_to_the_title(page)
     visited, demos = [page.evaluate("location.hash")], 0
     while True:
         counts = slide_counts(page)
@@ -70,21 +88,24 @@ def test_the_presenter_steps_through_every_slide_without_an_error(page, presente
             page.wait_for_selector(f"{CURRENT_SLIDE} .js-plotly-plot .main-svg")
             demos += 1
         assert not page.locator("text=Click to show javascript error").count()
-        if not step(page, "Space"):
+        if page.evaluate(AT_END_JS):
             break
+        step(page, "Space")
         visited.append(page.evaluate("location.hash"))
     assert len(visited) == len(set(visited)) > 30, visited
     assert demos >= 4  # coordinates, Coulomb matrix (twice) and SOAP, and the likelihood
     for _ in range(len(visited) - 1):  # and all the way back
-        assert step(page, "Shift+Space")
+        step(page, "Shift+Space")
     assert page.evaluate("location.hash") in ("", "#/")
     page.assert_clean()
 
 
-def test_a_demo_slide_is_live(page, presenter_url):
-    open_lecture(page, presenter_url)
+def test_a_demo_slide_is_live(lecture):
+    page = lecture
+    back_to_the_title(page)
     while "turn the molecule" not in slide_counts(page)["title"]:
-        assert step(page, "Space"), "no slide titled 'turn the molecule'"
+        assert not page.evaluate(AT_END_JS), "no slide titled 'turn the molecule'"
+        step(page, "Space")
     slide = page.locator(CURRENT_SLIDE)
     slide.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert_turning_changes_coordinates(slide)

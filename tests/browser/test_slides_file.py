@@ -50,6 +50,5 @@ def test_the_slide_file_opens_offline_and_shows_its_plots(page, slide_file):
             break
         page.keyboard.press("Space")
         page.wait_for_timeout(150)
-    page.wait_for_timeout(1000)  # let the slide transition end before the screenshot
-    assert page.locator(f"{CURRENT_SLIDE} .js-plotly-plot .main-svg").first.is_visible()
+    page.locator(f"{CURRENT_SLIDE} .js-plotly-plot .main-svg").first.wait_for(state="visible")
     page.assert_clean()

@@ -171,8 +171,8 @@ class KernelChannel:
             return deserialize_binary_message(frame)
         return json.loads(frame)
 
-    def alive(self) -> bool:
-        reply = self.reply_to(self.send("kernel_info_request", {}))
+    def alive(self, channel: str = "shell") -> bool:
+        reply = self.reply_to(self.send("kernel_info_request", {}, channel=channel))
         return reply["content"]["status"] == "ok"
 
     def close(self) -> None:
