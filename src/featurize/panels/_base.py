@@ -8,7 +8,7 @@ import re
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from ._untrusted import on_refused_state
+from ._patches import on_refused_state
 
 # Okabe–Ito, a palette that stays distinguishable for colour-blind viewers.
 PALETTE = {
