@@ -3,6 +3,8 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
+from pathlib import Path
+
 import pytest
 from panel_checks import (
     assert_molecule_drawn,
@@ -11,9 +13,10 @@ from panel_checks import (
     open_demo,
     readout,
     turn_z_slider,
-    wait_until_quiet,
+    wait_until_answered,
 )
-from voila_server import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_TIMEOUT_MS = 120_000
 # An image's width once it has loaded (0 if it failed): a picture may still be on its way.
@@ -51,7 +54,7 @@ def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
 def test_likelihood_page_jumps_to_the_maximum(page, voila_url):
     open_demo(page, voila_url, "likelihood")
     page.click("button:has-text('Jump to the maximum')")
-    wait_until_quiet(page)
+    wait_until_answered(page)
     text = page.inner_text("text=L(μ, σ | x)")
     current = text.split("=")[1].split()[0]
     maximum = text.split("maximum")[1].split()[0]

@@ -8,24 +8,25 @@ interaction goes to build/screenshots/<page>.png.
 
 import itertools
 import re
-import time
+from pathlib import Path
 
 import pytest
 from panel_checks import (
     TIMEOUT_MS,
     assert_molecule_drawn,
+    eventually,
     heatmap_z,
     open_demo,
     readout,
     turn_z_slider,
-    wait_until_quiet,
+    wait_until_answered,
 )
-from voila_server import ROOT
 
 from featurize import potential
 
+ROOT = Path(__file__).resolve().parents[2]
+
 SCREENSHOTS = ROOT / "build" / "screenshots"
-WAIT_S = TIMEOUT_MS / 1000  # for the kernel to answer a control (a busy machine is slow)
 
 
 # -- reading the page ---------------------------------------------------------------------
@@ -60,17 +61,6 @@ def text_of(root, anchor: str) -> str:
     return root.locator(".widget-html-content", has_text=anchor).first.inner_text()
 
 
-def eventually(read, until, what: str):
-    """Poll read() until until(value) holds; the last value, asserted with `what`."""
-    deadline = time.monotonic() + WAIT_S
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        value = read()
-    assert until(value), f"{what}: {value!r}"
-    return value
-
-
 def settled(page, name: str) -> None:
     """After the interaction: no warning in the panel, no JavaScript error; a screenshot.
 
@@ -79,12 +69,12 @@ def settled(page, name: str) -> None:
     kernel to fall quiet.
     """
     page.mouse.move(0, 0)  # no hover label in the picture
-    wait_until_quiet(page)
+    wait_until_answered(page)
     warnings = page.locator(".widget-html-content", has_text="⚠")
     assert warnings.count() == 0, warnings.first.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1300})  # the whole panel
-    wait_until_quiet(page)
+    wait_until_answered(page)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     page.assert_clean()
 
