@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from featurize.datasets import CACHE_ENVIRONMENT_VARIABLE, g2_set, qm9_set
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
+from featurize.datasets import g2_set, qm9_set
 from featurize.maps import MAP_DESCRIPTORS, PROJECTIONS, materials_map
 from featurize.regression import Qm9Regression, learning_curve, save_learning_curve
 

@@ -9,6 +9,7 @@ from ase.data import g2_1
 
 from featurize import FeaturizeError, molecule
 from featurize import datasets as ds
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE, cache_directory
 
 pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
@@ -110,10 +111,10 @@ def test_only_qm9_elements_have_references():
 
 
 def test_cache_directory_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
-    assert ds.cache_directory() == tmp_path
-    monkeypatch.delenv(ds.CACHE_ENVIRONMENT_VARIABLE)
-    assert ds.cache_directory().parts[-2:] == (".cache", "featurize")
+    monkeypatch.setenv(CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
+    assert cache_directory() == tmp_path
+    monkeypatch.delenv(CACHE_ENVIRONMENT_VARIABLE)
+    assert cache_directory().parts[-2:] == (".cache", "featurize")
 
 
 def test_subset_keeps_everything_in_step(qm9):

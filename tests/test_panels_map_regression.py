@@ -9,6 +9,7 @@ import pytest
 from featurize import FeaturizeError, maps
 from featurize import datasets as ds
 from featurize import regression as rg
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 from featurize.panels import learning_curve as lc_panel
 from featurize.panels import materials_map as map_panel
 from featurize.panels.learning_curve import LearningCurvePanel
@@ -113,6 +114,9 @@ def test_bad_input_shows_a_message_and_keeps_the_choice():
     assert panel.selected == before
     panel.select(0)
     assert panel.message.value == "" and panel.selected == 0
+    panel.search.value = "C" * 2_000_000  # the red-team report, 3.2: 9 MB echoed back
+    assert "2000000 characters long" in panel.message.value
+    assert len(panel.message.value) < 500 and panel.selected == 0
 
 
 def test_without_qm9_the_map_falls_back_on_g2(monkeypatch):
@@ -187,7 +191,7 @@ def test_the_slider_trains_live(qm9_regression):
 
 
 def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_path):
-    monkeypatch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
 
     def short_curve(**kwargs):  # three small sizes: the test stays fast
         return rg.learning_curve(sizes=(25, 50, 200), **kwargs)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,6 +20,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 
+from .cache import cache_directory, load_cache, save_cache
 from .errors import FeaturizeError
 from .molecules import molecule
 
@@ -37,7 +36,6 @@ QM9_FILES = ("qm9_part1.csv", "qm9_part2.csv", "qm9_part3.csv")
 QM9_ATOM_REFERENCE_U0_HARTREE = MappingProxyType(
     {"H": -0.500273, "C": -37.846772, "N": -54.583861, "O": -75.064579, "F": -99.718730}
 )
-CACHE_ENVIRONMENT_VARIABLE = "FEATURIZE_CACHE"
 _QM9_CACHE_FORMAT = 1  # bump when the cached arrays change meaning
 _PROGRESS_EVERY_ROWS = 4000
 
@@ -164,37 +162,6 @@ def qm9_files() -> list[Path]:
     return files
 
 
-def cache_directory() -> Path:
-    """Where slow results are kept: $FEATURIZE_CACHE, else ~/.cache/featurize."""
-    chosen = os.environ.get(CACHE_ENVIRONMENT_VARIABLE)
-    return Path(chosen).expanduser() if chosen else Path.home() / ".cache" / "featurize"
-
-
-def save_cache(path: Path, **arrays: np.ndarray) -> None:
-    """Write arrays to an .npz, atomically (a half-written cache is never read back).
-
-    A cache that cannot be written (a read-only home) costs speed, not correctness: warn.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.npz")
-        np.savez_compressed(partial, **arrays)
-        partial.replace(path)
-    except OSError as error:
-        warnings.warn(f"Could not write the cache {path}: {error}", stacklevel=2)
-
-
-def load_cache(path: Path) -> dict[str, np.ndarray] | None:
-    """The arrays of an .npz cache, or None if there is none (or it cannot be read)."""
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    except (OSError, ValueError):  # truncated or foreign file: recompute, then overwrite
-        return None
-
-
 def qm9_set(
     max_heavy_atoms: int = QM9_MAX_HEAVY_ATOMS,
     progress: Progress | None = None,
@@ -210,13 +177,33 @@ def qm9_set(
             f"QM9 molecules have 1 to 9 heavy atoms; max_heavy_atoms={max_heavy_atoms!r}."
         )
     path = (cache_dir or cache_directory()) / f"qm9_heavy{max_heavy_atoms}.npz"
-    stored = load_cache(path)
-    if stored is None or int(stored.get("format", -1)) != _QM9_CACHE_FORMAT:
+    stored = load_cache(path, QM9_CACHE_CHECKS, _consistent)
+    if stored is None:
         stored = _read_qm9(max_heavy_atoms, progress)
         save_cache(path, **stored)
     elif progress is not None:
         progress(1, 1)
     return _molecule_set_from_arrays(stored, max_heavy_atoms)
+
+
+# What a cached QM9 subset must hold to be used: this format, and arrays that agree.
+QM9_CACHE_CHECKS = {
+    "format": lambda a: a.shape == () and int(a) == _QM9_CACHE_FORMAT,
+    "counts": lambda a: a.ndim == 1 and len(a) > 0 and (a > 0).all(),
+    "numbers": lambda a: a.ndim == 1 and (a > 0).all(),
+    "positions": lambda a: a.ndim == 2 and a.shape[1] == 3 and np.isfinite(a).all(),
+    "smiles": lambda a: a.ndim == 1,
+    "index": lambda a: a.ndim == 1,
+    "u0_hartree": lambda a: a.ndim == 1 and np.isfinite(a).all(),
+}
+
+
+def _consistent(arrays: dict[str, np.ndarray]) -> bool:
+    atoms, molecules = int(arrays["counts"].sum()), len(arrays["counts"])
+    return (
+        len(arrays["numbers"]) == len(arrays["positions"]) == atoms
+        and len(arrays["smiles"]) == len(arrays["index"]) == len(arrays["u0_hartree"]) == molecules
+    )
 
 
 def _read_qm9(max_heavy_atoms: int, progress: Progress | None) -> dict[str, np.ndarray]:
