@@ -24,6 +24,7 @@ from jupyter_core.utils import ensure_async
 
 from ._shape import expect
 from .visitors import VISITOR, PageRequest, Visitors, refusal_page
+from .websocket import PublicKernelConnection
 
 PATCH = "deck_server.kernels"
 _RUNNING: set[asyncio.Task] = set()  # background work, held until it is done
@@ -158,14 +159,23 @@ def install_page_limits(visitors: Visitors) -> None:
 
 
 async def janitor(kernel_manager, visitors: Visitors) -> None:
-    """Every few seconds, shut down the visitor kernels visitors.due names."""
+    """Every few seconds, shut down the visitor kernels visitors.due names, and those that
+    died (no restart: their pages are told so, and offer to reload)."""
     while True:
         await asyncio.sleep(visitors.limits.check_every_s)
         live = set(kernel_manager.list_kernel_ids())
-        for kernel_id in visitors.due(time.monotonic(), live):
-            kernel_manager.log.info("Shutting down %s: its visitor left or never came", kernel_id)
+        due = visitors.due(time.monotonic(), live)
+        for kernel_id in set(visitors.kernels) & live - set(due):
+            try:
+                if not await ensure_async(kernel_manager.get_kernel(kernel_id).is_alive()):
+                    due.append(kernel_id)
+            except KeyError:  # shut down meanwhile
+                pass
+        for kernel_id in due:
+            kernel_manager.log.info("Shutting down %s: gone, left, or never visited", kernel_id)
             visitors.kernels.pop(kernel_id, None)
             try:
                 await ensure_async(kernel_manager.shutdown_kernel(kernel_id, now=True))
             except Exception as error:  # gone already
                 kernel_manager.log.debug("Shutting down %s: %s", kernel_id, error)
+            PublicKernelConnection.close_pages_of(kernel_id)

@@ -14,10 +14,12 @@ is released.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
 import time
+from typing import ClassVar
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado.websocket import WebSocketHandler
@@ -92,9 +94,14 @@ class PublicKernelConnection(ZMQChannelsWebsocketConnection):
 
     visitors = None
     _booked = False
+    # The open connections of each kernel, so that a kernel shut down takes its pages'
+    # websockets with it (jupyter_server leaves them open, and a page then sits silent).
+    by_kernel: ClassVar[dict[str, set[PublicKernelConnection]]] = {}
 
     def connect(self):
         connected = super().connect()
+        if self.channels:
+            self.by_kernel.setdefault(self.kernel_id, set()).add(self)
         if self.visitors is not None and self.channels and not self._booked:
             self._booked = True
             self.visitors.connected(self.kernel_id)
@@ -102,9 +109,18 @@ class PublicKernelConnection(ZMQChannelsWebsocketConnection):
 
     def disconnect(self):
         super().disconnect()
+        self.by_kernel.get(self.kernel_id, set()).discard(self)
         if self._booked:
             self._booked = False
             self.visitors.disconnected(self.kernel_id, time.monotonic())
+
+    @classmethod
+    def close_pages_of(cls, kernel_id: str) -> None:
+        """Close the websockets of the pages of a kernel that is gone: a page notices a
+        closed connection (and says so) where it would not notice a silent one."""
+        for connection in list(cls.by_kernel.pop(kernel_id, ())):
+            with contextlib.suppress(Exception):  # closing already
+                connection.websocket_handler.close(4004, "The kernel of this page has stopped.")
 
     def handle_incoming_message(self, incoming_msg) -> None:
         if isinstance(incoming_msg, bytes):

@@ -72,9 +72,10 @@ def watched_page(browser, screenshot_name: str):
     track_kernel_messages(page)
     try:
         yield page
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in screenshot_name)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        if not page.is_closed():  # a test that closes its tab plays a visitor leaving
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in screenshot_name)
+            page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     finally:
         context.close()
 

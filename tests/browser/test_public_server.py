@@ -176,3 +176,21 @@ def states(channel) -> dict[str, dict]:
         ):
             found[message["content"]["comm_id"]] = message["content"]["data"]["state"]
     return found
+
+
+def test_a_page_whose_kernel_died_says_so(server, page):
+    """A page whose kernel died went silently inert (the report, 6.1): now the server shuts
+    the dead kernel down and closes the page's connection, and the page offers a reload."""
+    page.goto(f"{server.url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert not page.locator("#deck-connection-lost").count()
+    kernel_process(server, kernel_id).kill()
+    alert = page.locator("#deck-connection-lost")
+    alert.wait_for(timeout=30_000)
+    assert "Reload the page" in alert.inner_text()
+    page.errors.clear()  # the browser logs the refused reconnections: expected here
+    page.assert_clean()
+    settled(server)  # the dead kernel is gone, not left for the culler
