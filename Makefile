@@ -26,8 +26,9 @@ PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
 # plotly.js's cartesian build, from which Voila's settings make the pages' lean plotly code.
 SERVE_VENDOR := share/jupyter/voila/templates/deck/static/vendor
-# The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
-DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
+# The demos' precomputed data (scripts/make_data.py), where featurize looks for it: the file
+# name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
+DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
 .PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation
 

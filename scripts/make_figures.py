@@ -1013,19 +1013,22 @@ def thumb_learning_curve(path: Path) -> None:
         PAPER_MAE_KCAL_PER_MOL,
         PAPER_TRAINING_SIZE,
         learning_curve,
+        stored_learning_curve,
     )
 
-    curve = learning_curve()  # ~10 s on two cores (or stored_learning_curve() after make data)
+    # both recipes' curves: ~20 s on two cores, or read back after `make data`
+    curve = stored_learning_curve() or learning_curve()
+    colours = {"rupp2012": ORANGE, "hansen2013": BLUE}
 
     def draw(ax: plt.Axes) -> None:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.axhline(PAPER_MAE_KCAL_PER_MOL, color=VERMILLION, lw=2, ls=":")
-        ax.plot(curve.sizes, curve.test_mae, "o-", color=BLUE, lw=5, ms=14)
+        for key, recipe_curve in curve.curves.items():
+            ax.plot(curve.sizes, recipe_curve.test_mae, "o-", color=colours[key], lw=5, ms=14)
         ax.plot(PAPER_TRAINING_SIZE, PAPER_MAE_KCAL_PER_MOL, "*", color=VERMILLION, ms=34)
-        ax.plot(curve.g2_n_train, curve.g2_test_mae, "D", color=GREEN, ms=16)
         ax.set_xlim(60, 12000)
-        ax.set_ylim(4, 80)
+        ax.set_ylim(5, 40)
 
     _thumbnail(path, draw)
 
