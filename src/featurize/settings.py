@@ -21,6 +21,18 @@ SOAP_N_MAX = 5
 SOAP_L_MAX = 3
 SOAP_SIGMA = 1.0
 
+# Sections 8, 9 and 15: the crystals the structural demos offer besides water, built by
+# ase.build.bulk as conventional cubic cells: name → (structure, lattice constant a in Å).
+# Si and Cu: ASE's own reference values (ase.data.reference_states); NaCl: 5.64 Å at room
+# temperature (Ashcroft & Mermin, Solid State Physics, Table 4.4).
+DEMO_CRYSTALS = MappingProxyType(
+    {"Si": ("diamond", 5.43), "NaCl": ("rocksalt", 5.64), "Cu": ("fcc", 3.61)}
+)
+# For the potential: a crystal at rest feels no force (by symmetry); shaken by ~0.05 Å, a
+# fiftieth of a bond length, each atom feels a few tenths of an eV/Å.
+CRYSTAL_RATTLE_STDEV = 0.05
+CRYSTAL_RATTLE_SEED = 7
+
 # Section 11: maximum likelihood by hand, 30 samples from N(5, 1.2²).
 SAMPLE_SIZE = 30
 SAMPLE_MEAN = 5.0
