@@ -7,7 +7,7 @@ numpy arrays and numbers out. The interactive panels live in featurize.panels.
 from .crystals import crystal, demo_structures
 from .descriptors import COULOMB_PERMUTATIONS, coulomb_matrix, ewald_sum_matrix, sine_matrix, soap
 from .errors import FeaturizeError, InvalidSmilesError
-from .fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
+from .fingerprints import morgan_bit_atoms, morgan_bit_environments, morgan_fingerprint, tanimoto
 from .likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
 from .molecules import MOLECULE_NAMES, atoms_from_smiles, mol_from_smiles, molecule
 from .settings import (
@@ -57,6 +57,7 @@ __all__ = [
     "mol_from_smiles",
     "molecule",
     "morgan_bit_atoms",
+    "morgan_bit_environments",
     "morgan_fingerprint",
     "permute",
     "rotate",
