@@ -176,3 +176,14 @@ def test_ml_compute_modules_import_no_widgets_and_no_engines_until_used():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_melting_point_is_the_one_property_of_the_solid_and_the_demo_tree_ignores_it():
+    """The slides say "nine atomic properties and the melting point": the melting point
+    belongs to the solid, so it already depends on the structure. The depth-3 tree whose
+    11/16 the notes quote never splits on it."""
+    assert list(FEATURES)[-1] == "melting_point" and len(FEATURES) == 10
+    tree = train_classifier("tree", DEFAULT_DEPTH).model[-1]
+    importance = dict(zip(FEATURES, tree.feature_importances_, strict=True))
+    assert importance["melting_point"] == 0
+    assert max(importance, key=importance.get) == "group"
