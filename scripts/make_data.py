@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     step(f"wrote {path}")
     for key, recipe_curve in curve.curves.items():
         print(f"{RECIPES[key].label}:")
-        print(f"{'N':>6} {'test MAE':>10} {'CV MAE':>8} {'gamma':>8} {'alpha':>8}   (kcal/mol)")
+        print(f"{'N':>6} {'test MAE':>10} {'CV MAE':>8} {'gamma':>8} {'lambda':>8}   (kcal/mol)")
         rows = zip(
             curve.sizes,
             recipe_curve.test_mae,

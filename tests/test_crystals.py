@@ -145,7 +145,7 @@ def test_the_panel_switches_from_water_to_a_crystal_and_back():
     assert len(panel.current_atoms) == 8 and panel.current_atoms.pbc.all()
     assert len(panel.atom_order.options) == 24 and panel.atom_order.index == 0
     assert panel.values.shape == (60,)  # one species: 15 radial pairs × 4 l
-    assert panel.view is not view and panel.plots.children[0] is panel.view
+    assert panel.view is not view and panel.plots.children == (panel.figure_column, panel.view)
     for slider, value in zip(panel.sliders, ANGLES[0], strict=True):
         slider.value = value
     assert panel.relative_distance < 1e-8 and "(unchanged)" in panel.readout.value

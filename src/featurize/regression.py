@@ -12,7 +12,7 @@ Both here on QM9's molecules with ≤ 7 heavy atoms (C, N, O, F; B3LYP), which i
 (≤ 7 of C, N, O, S; PBE0) but not QM7; the target is the atomization energy without
 zero-point energy (U0 − ZPVE, see featurize.datasets), the Coulomb matrix in atomic units
 (positions in Bohr) as QM7 has it. Both recipes see the same fixed split: one held-out test
-set for every training size, and γ and the ridge term α chosen for each recipe by
+set for every training size, and γ and the ridge term λ chosen for each recipe by
 cross-validation on its training molecules only. So a difference between the two curves
 is the representation and the kernel, nothing else.
 """
@@ -47,9 +47,10 @@ TARGET = "atomization energy without zero-point energy (U0 − ZPVE), kcal/mol"
 LEARNING_CURVE_SIZES = (100, 200, 400, 800, 1500)  # training molecules
 TEST_SIZE = 1000  # held-out QM9 molecules, the same for every training size and recipe
 CV_FOLDS = 5
-# α, the ridge term added to the kernel's diagonal (the kernel's own diagonal is 1). DFT
-# energies carry little noise, so the smallest value mostly wins; below 1e-9 the solves
-# lose digits to round-off (the kernel matrices are nearly singular) for no gain in error.
+# λ, the ridge term added to the kernel's diagonal (scikit-learn's alpha; the kernel's own
+# diagonal is 1). DFT energies carry little noise, so the smallest value mostly wins; below
+# 1e-9 the solves lose digits to round-off (the kernel matrices are nearly singular) for no
+# gain in error.
 # Three decades apart: a finer grid changed no test error by more than a few tenths of a
 # kcal/mol and cost each run half again as long.
 ALPHA_GRID = (1e-9, 1e-6, 1e-3)
@@ -169,9 +170,9 @@ def kernel_distances(kernel: str, x: np.ndarray, y: np.ndarray | None = None) ->
 def krr_model(kernel: str, gamma: float, alpha: float):
     """Kernel ridge regression, fitted to energies minus their mean.
 
-    ŷ(x) = ȳ + Σᵢ αᵢ k(x, xᵢ) with (α₁ … α_N) = (K + αI)⁻¹ (y − ȳ): KernelRidge has no
-    intercept, and centring the targets gives it one. (scikit-learn calls the ridge term
-    alpha and the coefficients dual_coef_.)
+    ŷ(x) = ȳ + Σᵢ αᵢ k(x, xᵢ) with (α₁ … α_N) = (K + λI)⁻¹ (y − ȳ), λ = `alpha`: KernelRidge
+    has no intercept, and centring the targets gives it one. (scikit-learn calls the ridge
+    term alpha and the coefficients αᵢ dual_coef_.)
     """
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.kernel_ridge import KernelRidge

@@ -49,8 +49,8 @@ RECIPE_SHORT = {RUPP: "Rupp 2012", HANSEN: "Hansen 2013"}
 class LearningCurvePanel(Panel):
     """The learning curves of both recipes, and both models trained live.
 
-    Moving n_train trains both recipes on that many QM9 molecules (γ, α by cross-validation
-    on them, for each), adds their test errors to the curves and shows their predictions.
+    Moving n_train trains both recipes on that many QM9 molecules (γ and the ridge term λ by
+    cross-validation on them, for each), adds their test errors to the curves and shows their predictions.
     The full curves are read from `make data`'s cache, or computed with compute_button.
     """
 
@@ -164,8 +164,8 @@ class LearningCurvePanel(Panel):
             y=[PAPER_MAE_KCAL_PER_MOL],
             mode="markers+text",
             marker={"symbol": "star", "size": 18, "color": PALETTE["vermillion"]},
-            text=["Rupp 2012 on QM7"],
-            textposition="top left",
+            text=["Rupp 2012, on QM7"],
+            textposition="top center",  # clear of both curves, which end at N = 1500
             name=(
                 f"{PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol at N ≈ "
                 f"{PAPER_TRAINING_SIZE}, eigenvalues + Gaussian, on {PAPER_DATASET}"
@@ -270,7 +270,7 @@ class LearningCurvePanel(Panel):
         self.train(change["new"])
 
     def train(self, n_train: int) -> None:
-        """Train both recipes on n_train molecules (γ, α by cross-validation for each)."""
+        """Train both recipes on n_train molecules (γ, λ by cross-validation for each)."""
         if self.regression is None:
             return
         keys = list(RECIPES)
@@ -329,7 +329,7 @@ class LearningCurvePanel(Panel):
                 f"{errors}."
             )
             chosen = "; ".join(
-                f"{RECIPE_SHORT[key]} γ = {run.gamma:.0e}, α = {run.alpha:.0e} "
+                f"{RECIPE_SHORT[key]} γ = {run.gamma:.0e}, λ = {run.alpha:.0e} "
                 f"(CV MAE {run.cv_mae:.1f})"
                 for key, run in self.run.items()
             )

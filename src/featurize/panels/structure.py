@@ -176,10 +176,15 @@ class StructurePanel(Panel):
 
         self.controls = widgets.VBox([*self.sliders, self.atom_order])
         self.figure_column = widgets.VBox([self.figure, self.readout])
-        row = [self.view, self.figure_column] if self.view is not None else [self.figure_column]
+        row = [self.figure_column, self.view] if self.view is not None else [self.figure_column]
         header = [self.structure_choice] if len(self.structures) > 1 else []
         header += [self.descriptor_choice] if len(self.descriptors) > 1 else []
-        self.plots = widgets.HBox(row)
+        # The 3-D view comes last, drawn first (row-reverse): another structure replaces only
+        # the last child, and the browser keeps the figure's view (a figure drawn anew refused
+        # the updates that followed). A view wrapped in a box of its own opened zoomed out.
+        self.plots = widgets.HBox(
+            row, layout={"flex_flow": "row-reverse", "justify_content": "flex-end"}
+        )
         self.widget = widgets.VBox([*header, self.plots, self.controls, self.message])
         self._choose_descriptor()
 
@@ -205,7 +210,7 @@ class StructurePanel(Panel):
             self._switching_structure = False
         if self.view is not None:
             old, self.view = self.view, self._new_view()
-            self.plots.children = (self.view, self.figure_column)
+            self.plots.children = (self.figure_column, self.view)
             old.close()
         self._choose_descriptor()
 
