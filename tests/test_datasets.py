@@ -72,6 +72,7 @@ def test_the_zero_point_energy_is_left_out(qm9):
     water = qm9.atomization_energy[qm9.names.index("O")]
     assert with_zpve - water == pytest.approx(float(row["ZPVE_au"]) * 627.509, rel=1e-9)
     assert with_zpve - water == pytest.approx(13.4, abs=0.1)  # water's ZPVE, kcal/mol
+    assert water == pytest.approx(-226.5, abs=0.05)  # the featurization figure's number
 
 
 def test_the_cache_is_written_and_read_back(qm9, cache):

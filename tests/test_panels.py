@@ -280,8 +280,10 @@ def test_sigma_cannot_reach_zero():
 
 def test_title_slide_comes_from_the_deck_settings():
     html = title_slide().data
-    for key in ("title", "subtitle", "author", "course", "date"):
+    for key in ("title", "subtitle", "author", "course", "date", "credit", "licence"):
         assert fz.DECK[key].replace("'", "&#x27;") in html
+    # the lecture this deck follows is credited on its first slide
+    assert "P. De Angelis" in html and "Politecnico di Torino" in html and "02QZSND" in html
 
 
 def test_nglview_asks_for_the_browser_module_that_is_installed():

@@ -44,7 +44,8 @@ MAX_SMILES_LENGTH = 500
 MAX_EMBED_ATOMS = 200  # atoms (hydrogens included) that atoms_from_smiles will embed in 3-D
 ATOM_ORDER_LIMIT = 24  # orders offered by atom_orders: all 6 for water, a sample for larger
 
-# The title slide and the slides' footer: author, course and date are set here only.
+# The title slide and the slides' footer: author, course, date, credit and licence are set
+# here only. The deck follows a lecture by P. De Angelis (Politecnico di Torino, 2025).
 DECK = MappingProxyType(
     {
         "title": "Intro to Machine Learning in Materials Science",
@@ -52,5 +53,9 @@ DECK = MappingProxyType(
         "author": "The deck's contributors",
         "course": "Energy Materials, MSc",
         "date": "2026",
+        "credit": (
+            "After the lecture by P. De Angelis, Politecnico di Torino, course 02QZSND (2025)"
+        ),
+        "licence": "Code: BSD-3-Clause · text and figures: CC BY 4.0",
     }
 )
