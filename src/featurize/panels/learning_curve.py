@@ -164,8 +164,9 @@ class LearningCurvePanel(Panel):
             y=[PAPER_MAE_KCAL_PER_MOL],
             mode="markers+text",
             marker={"symbol": "star", "size": 18, "color": PALETTE["vermillion"]},
-            text=["Rupp 2012, on QM7"],
-            textposition="top center",  # clear of both curves, which end at N = 1500
+            text=["Rupp 2012 (QM7)"],
+            # left of the star, on its dotted line: between the two curves' ends at N = 1500
+            textposition="middle left",
             name=(
                 f"{PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol at N ≈ "
                 f"{PAPER_TRAINING_SIZE}, eigenvalues + Gaussian, on {PAPER_DATASET}"

@@ -125,8 +125,9 @@ class StructurePanel(Panel):
                 "or a mapping of labels to structures, e.g. featurize.demo_structures()."
             )
         self.structures = {label: each.copy() for label, each in structures.items()}
+        # buttons as wide as their labels: at a slide's larger font "NaCl (rock salt)" was cut
         self.structure_choice = widgets.ToggleButtons(
-            options=list(self.structures), description="structure"
+            options=list(self.structures), description="structure", style={"button_width": "auto"}
         )
         self.atoms = self.structures[self.structure_choice.value]
         self.descriptors = (
@@ -150,7 +151,9 @@ class StructurePanel(Panel):
             options=[(label, tuple(order)) for label, order in atom_orders(self.atoms)],
             description="atom order",
         )
-        self.descriptor_choice = widgets.ToggleButtons(options=list(self.descriptors))
+        self.descriptor_choice = widgets.ToggleButtons(
+            options=list(self.descriptors), style={"button_width": "auto"}
+        )
         for control in (*self.sliders, self.atom_order):
             control.style.description_width = "7em"
         self.readout = widgets.HTML()
