@@ -30,8 +30,9 @@ SERVE_VENDOR := $(DECK_STATIC)/vendor
 # ... and the pages' lean plotly widget code built from it and the installed plotly
 # (deck_server.plotly_bundle); its stamp is the target.
 PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
-# The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
-DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
+# The demos' precomputed data (scripts/make_data.py), where featurize looks for it: the file
+# name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
+DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
 .PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation
 

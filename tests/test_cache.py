@@ -48,7 +48,7 @@ def test_a_file_that_fails_its_checks_is_read_as_missing(tmp_path, arrays):
 
 def test_a_damaged_qm9_cache_is_rebuilt(tmp_path):
     first = datasets.qm9_set(2, cache_dir=tmp_path)
-    path = tmp_path / "qm9_heavy2.npz"
+    path = tmp_path / f"qm9_heavy2_v{datasets._QM9_CACHE_FORMAT}.npz"
     path.write_bytes(damaged("bit-flipped", path.read_bytes()))
     again = datasets.qm9_set(2, cache_dir=tmp_path)
     assert again.names == first.names

@@ -30,7 +30,8 @@ def heatmap_z(root) -> str:
 
 
 def readout(root) -> str:
-    return root.locator("text=‖D − D₀‖").first.inner_text()
+    """The panel's distance readout (a widget's text, not the page's prose around it)."""
+    return root.locator(".widget-html-content", has_text="‖D − D₀‖").first.inner_text()
 
 
 def wait_until_answered(page, quiet_s: float = QUIET_S) -> None:
@@ -88,4 +89,15 @@ def turn_z_slider(root, steps: int = 8) -> None:
     for _ in range(steps):
         handle.press("ArrowRight")
     assert slider.locator(".widget-readout").inner_text().strip() != "0"
+    wait_until_answered(root.page)
+
+
+def choose_structure(root, label: str) -> None:
+    """Press the structure chooser's button `label` (a crystal, say) and wait until the
+    heatmap shows the new structure's descriptor and the kernel has answered."""
+    before = heatmap_z(root)
+    root.locator(".widget-toggle-button", has_text=label).first.click()
+    eventually(
+        lambda: heatmap_z(root), lambda z: z != before, f"choosing {label!r} changed nothing"
+    )
     wait_until_answered(root.page)

@@ -9,6 +9,7 @@ import pytest
 from panel_checks import (
     assert_molecule_drawn,
     assert_turning_changes_coordinates,
+    choose_structure,
     heatmap_z,
     open_demo,
     readout,
@@ -35,6 +36,16 @@ def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):
 def test_invariant_descriptor_pages_stay_at_zero_when_turned(page, voila_url, name):
     panel = open_demo(page, voila_url, name)
     assert_molecule_drawn(panel)
+    turn_z_slider(panel)
+    assert "(unchanged)" in readout(panel)
+    page.assert_clean()
+
+
+@pytest.mark.parametrize("name", ["coulomb-matrix", "soap"])
+def test_a_crystal_turns_with_its_cell_and_stays_at_zero(page, voila_url, name):
+    panel = open_demo(page, voila_url, name)
+    choose_structure(panel, "NaCl (rock salt)")  # the heatmap shows the crystal's descriptor
+    assert_molecule_drawn(panel)  # the crystal's 3-D view
     turn_z_slider(panel)
     assert "(unchanged)" in readout(panel)
     page.assert_clean()

@@ -14,6 +14,7 @@ import pytest
 from panel_checks import (
     TIMEOUT_MS,
     assert_molecule_drawn,
+    choose_structure,
     eventually,
     heatmap_z,
     open_demo,
@@ -232,22 +233,31 @@ def test_materials_map_page_shows_the_point_clicked(page, voila_url):
     settled(page, "materials-map")
 
 
-def test_learning_curve_page_retrains_at_another_size(page, voila_url):
+def test_learning_curve_page_retrains_both_recipes_at_another_size(page, voila_url):
     root = open_demo(page, voila_url, "learning-curve")
     figure = plot(root)
     assert_plotted(figure)
-    parity, live = 4, 2
-    before = trace(figure, parity)
-    assert before
-    assert "Trained on 200" in text_of(root, "Trained on")
+    # trace indices: featurize.panels.learning_curve.LearningCurvePanel (Rupp, then Hansen)
+    live, parity = (2, 3), (7, 8)
+    before = [trace(figure, index) for index in parity]
+    assert all(before)
+    text = text_of(root, "Trained on")
+    assert "Trained on 200" in text
+    assert "eigenvalues + Gaussian (Rupp 2012)" in text
+    assert "sorted matrix + Laplacian (Hansen 2013)" in text
+    assert "QM7" in text and "U0 − ZPVE" in text and "better than" not in text
 
     assert press_slider(root, "training molecules", "ArrowLeft", 2) == "50"
     eventually(
         lambda: text_of(root, "Trained on"), lambda t: "Trained on 50 " in t, "not retrained"
     )
-    eventually(lambda: trace(figure, parity), lambda y: y != before, "parity plot unchanged")
-    # each key press trained at its stop (100 on the way): every run joins the curve
-    eventually(lambda: set(trace(figure, live, "x")), lambda x: {50, 200} <= x, "runs missing")
+    for index, old in zip(parity, before, strict=True):
+        eventually(lambda i=index: trace(figure, i), lambda y, o=old: y != o, "parity unchanged")
+    # each key press trained at its stop (100 on the way): every run joins both curves
+    for index in live:
+        eventually(
+            lambda i=index: set(trace(figure, i, "x")), lambda x: {50, 200} <= x, "runs missing"
+        )
     settled(page, "learning-curve")
 
 
@@ -267,6 +277,14 @@ def test_potential_page_turns_forces_but_not_the_energy(page, voila_url):
     eventually(lambda: readout(root), lambda t: "(changed)" in t, "‖D − D₀‖ unchanged")
     assert ENERGY.search(text_of(root, "‖D − D₀‖")).group(2) == "unchanged"
     assert_molecule_drawn(root)
+
+    # a crystal, SevenNet-0's home ground: the same, with its cell turning
+    choose_structure(root, "Si (diamond)")  # the heatmap shows the crystal's forces
+    assert_molecule_drawn(root)
+    crystal = heatmap_z(root)
+    turn_z_slider(root)
+    eventually(lambda: heatmap_z(root), lambda z: z != crystal, "the forces did not turn")
+    assert ENERGY.search(text_of(root, "‖D − D₀‖")).group(2) == "unchanged"
     settled(page, "potential")
 
 

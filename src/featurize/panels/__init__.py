@@ -8,11 +8,12 @@ from .fitting import ComplexityPanel, NetworkPanel
 from .learning_curve import LearningCurvePanel
 from .likelihood import LikelihoodPanel
 from .materials_map import MaterialsMapPanel
-from .structure import COULOMB_VARIANTS, StructurePanel
+from .structure import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
 from .title import title_slide
 
 __all__ = [
     "COULOMB_VARIANTS",
+    "COULOMB_VARIANTS_WITH_PERIODIC",
     "ClassificationPanel",
     "ClusteringPanel",
     "ComplexityPanel",

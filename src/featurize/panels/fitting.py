@@ -155,7 +155,7 @@ class ComplexityPanel(Panel):
 
 class NetworkPanel(Panel):
     """A network with one hidden layer learns the melting-point curve by gradient descent;
-    the learning rate sets the step η in θ ← θ − η ∇θ L. Press Train and watch the loss."""
+    the learning rate sets the step η in θ ← θ − η ∇θ ℒ. Press Train and watch the loss."""
 
     TRAIN, TEST, FIT, TRAIN_LOSS, TEST_LOSS = range(5)
 
@@ -275,5 +275,6 @@ class NetworkPanel(Panel):
         if epochs:
             self.readout.value = (
                 f"epoch {last}: train loss <b>{train[-1]:.3g}</b>, test loss <b>{test[-1]:.3g}</b> "
-                "(1 = no better than always predicting the mean)"
+                "(MSE of the standardized melting points: always predicting the training "
+                "mean scores 1 on the training metals)"
             )
