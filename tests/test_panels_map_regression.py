@@ -242,6 +242,31 @@ def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_p
     assert panel.compute_button.layout.display == "none"
 
 
+def test_compute_clicks_that_came_during_the_run_are_dropped(qm9_regression, monkeypatch):
+    """Clicks queued while the curve was computed (a minute at full size) are dropped, not
+    run one after another for a visitor who may have left (the red-team report, 3.5)."""
+    import featurize.panels._base as base
+
+    clock = SimpleNamespace(now=0.0)
+    monkeypatch.setattr(base, "monotonic", lambda: clock.now)
+    monkeypatch.setattr(lc_panel, "save_learning_curve", lambda curve: None)
+    computed = []
+
+    def slow_curve(**kwargs):
+        computed.append(1)
+        clock.now += 30.0
+        return made_up_curve()
+
+    monkeypatch.setattr(lc_panel, "learning_curve", slow_curve)
+    panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
+    for _ in range(10):
+        panel.compute_button.click()
+    assert len(computed) == 1 and not panel.compute_button.disabled
+    clock.now += 5.0
+    panel.compute_button.click()
+    assert len(computed) == 2
+
+
 def test_a_bad_training_size_is_a_message(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     panel.train(5)

@@ -104,7 +104,7 @@ class LearningCurvePanel(Panel):
         self._draw_curve()
 
         self.n_train.observe(self._on_size, names="value")
-        self.compute_button.on_click(self.compute_curve)
+        self.one_run_at_a_time(self.compute_button, self.compute_curve)
         if self.regression is not None:
             self.train(self.n_train.value)
         else:
@@ -249,7 +249,6 @@ class LearningCurvePanel(Panel):
         """Train both recipes at every size of the curve (some seconds), draw, keep on disk."""
         if self.regression is None:
             return
-        self.compute_button.disabled = True
         try:
             self.curve = with_progress(
                 self.progress,
@@ -260,8 +259,6 @@ class LearningCurvePanel(Panel):
         except FeaturizeError as error:
             self.show_message(str(error))
             return
-        finally:
-            self.compute_button.disabled = False
         save_learning_curve(self.curve)
         self._draw_curve()
         self._report()
