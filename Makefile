@@ -34,7 +34,7 @@ PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
-.PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation
+.PHONY: serve present slides lab test test-foundation bench soak figures data upgrade clean foundation
 
 serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -87,6 +87,11 @@ test-foundation: $(VENV)/.installed-test $(VENV)/.installed-foundation $(PLOTLY_
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
 bench: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 	$(BIN)/python benchmarks/bench.py $(if $(filter yes,$(QUICK)),--quick,)
+
+# The public server soaked: 30 honest visitors dragging sliders for 12 minutes, one hostile
+# client attacking for the last 10 (benchmarks/soak.py) into build/soak.json.
+soak: $(VENV)/.installed-test $(PLOTLY_WIDGET)
+	$(BIN)/python benchmarks/soak.py
 
 figures: $(VENV)/.installed-test
 	$(BIN)/python scripts/make_figures.py

@@ -51,23 +51,36 @@ def pool_setting(visitors: int, others: int = 1) -> str:
 
 
 class Visitor(threading.Thread):
-    def __init__(self, url: str, page: str, start: threading.Barrier, drag_s: float):
+    def __init__(
+        self,
+        url: str,
+        page: str,
+        start: threading.Barrier,
+        drag_s: float,
+        headers: dict[str, str] | None = None,
+        arrive_after_s: float = 0.0,
+    ):
         super().__init__(daemon=True)
         self.url, self.page, self.start_together, self.drag_s = url, page, start, drag_s
+        # for a soak: a reverse proxy's address header, and arrivals spread out
+        self.headers, self.arrive_after_s = headers, arrive_after_s
         self.tti_s: float | None = None
         self.steps_s: dict[str, float] = {}  # page, states, first answer: where TTI goes
         self.kernel_id: str | None = None
         self.answers_ms: list[float] = []
+        self.answered_at: list[float] = []  # time.monotonic() of each answer
+        self.leave = threading.Event()  # set: the visitor leaves after the next answer
         self.error: str | None = None
 
     def run(self) -> None:
         from deck_server.client import KernelChannel
 
         self.start_together.wait()
+        time.sleep(self.arrive_after_s)
         begin = time.perf_counter()
         channel = None
         try:
-            channel = KernelChannel(self.url, f"demos/{self.page}.ipynb")
+            channel = KernelChannel(self.url, f"demos/{self.page}.ipynb", headers=self.headers)
             self.steps_s["page"] = time.perf_counter() - begin
             self.kernel_id = channel.kernel_id
             model_id, states = self.control(channel)
@@ -77,10 +90,11 @@ class Visitor(threading.Thread):
                 sent = time.perf_counter()
                 self.move(channel, model_id, state)
                 self.answers_ms.append((time.perf_counter() - sent) * 1000)
+                self.answered_at.append(time.monotonic())
                 if deadline is None:
                     self.tti_s = time.perf_counter() - begin
                     deadline = time.monotonic() + self.drag_s
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or self.leave.is_set():
                     break
                 time.sleep(DRAG_PAUSE_S)
         except Exception as error:  # reported with the figures, not lost in a thread

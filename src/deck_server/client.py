@@ -18,10 +18,11 @@ CONFIG_DATA = re.compile(
 )
 
 
-def get(url: str) -> tuple[int, str]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
     """Status and body of a GET, following redirects, without raising on errors."""
     try:
-        with urllib.request.urlopen(url, timeout=120) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(errors="replace")
@@ -29,10 +30,17 @@ def get(url: str) -> tuple[int, str]:
 
 class KernelChannel:
     """The websocket a Voila page opens to its kernel (legacy protocol unless `subprotocol`
-    names one), driven by hand."""
+    names one), driven by hand; `headers` go with the page's request and the websocket's
+    (a reverse proxy's X-Real-IP, say)."""
 
-    def __init__(self, base_url: str, page: str, subprotocol: str | None = None):
-        status, page_html = get(f"{base_url}/voila/render/{page}")
+    def __init__(
+        self,
+        base_url: str,
+        page: str,
+        subprotocol: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        status, page_html = get(f"{base_url}/voila/render/{page}", headers)
         if status != 200:
             raise RuntimeError(f"{page} answered {status}: {page_html[:300]!r}")
         config = CONFIG_DATA.search(page_html)
@@ -45,6 +53,7 @@ class KernelChannel:
             f"{ws_url}/api/kernels/{self.kernel_id}/channels?session_id={self.session}",
             timeout=60,
             subprotocols=[subprotocol] if subprotocol else None,
+            header=[f"{name}: {value}" for name, value in (headers or {}).items()],
         )
         self.received: list[dict] = []
 

@@ -1,0 +1,279 @@
+"""A soak of the public server: honest visitors drag sliders for minutes while one hostile
+client attacks it, all on 127.0.0.1 and bounded (python benchmarks/soak.py, or make soak).
+
+The server runs as docs/deploy.md has it behind a reverse proxy: the proxy's address
+header names each visitor (X-Real-IP here, so that 30 visitors on one machine are 30
+addresses) and one address may hold DECK_MAX_KERNELS_PER_ADDRESS kernels. No kernel is
+preheated, so no pool refill runs during the measurement; visitors arrive two seconds
+apart, as a class following a link does.
+
+The honest visitors (class_run.Visitor: get a page, ask for its widgets, drag its first
+slider, wait for the panel's answer to each move) first drag alone for `quiet_s`, then for
+`soak_s` while the hostile client loops over what the red-team report sent
+(../shared/reviews/redteam.md): v1 and legacy websocket frames declaring absurd buffer
+counts, nonsense comm messages to every widget, and bursts of plain GETs of a page. It
+reports the honest answers' p95 in both phases and their ratio, honest visitors that
+failed, the server's memory over time, what the attacker got, and the kernels left once
+every visitor has gone and the server's rules have run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from itertools import cycle
+from pathlib import Path
+
+import class_run
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+ADDRESS_HEADER = "X-Real-IP"
+PER_ADDRESS = 3  # a visitor's share behind a proxy (docs/deploy.md)
+ARRIVE_EVERY_S = 2.0
+SETTLE_S = 10.0  # after the last visitor got in, before the quiet phase is counted
+ATTACK_PAUSE_S = 1.0  # between two rounds of the attack: relentless, not a CPU spin
+GET_BURST = 20
+# Comm payloads the widgets' browser code never sends (a few of the report's).
+NONSENSE = (
+    {"method": "update", "state": {"value": "NaN"}, "buffer_paths": []},
+    {"method": "update", "state": {"value": [1] * 10_000}, "buffer_paths": []},
+    {"method": "update", "state": None},
+    {"method": "custom", "content": {"type": "updateIDs", "data": None}},
+    {},
+    "x",
+)
+
+
+def kernel_processes(server: psutil.Process) -> list[psutil.Process]:
+    kernels = []
+    for process in server.children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # gone, or a zombie about to be reaped
+            if "ipykernel" in " ".join(process.cmdline()):
+                kernels.append(process)
+    return kernels
+
+
+class Attacker(threading.Thread):
+    """One address sending, round after round, what froze or filled the server before."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url = url
+        self.headers = {ADDRESS_HEADER: "10.66.6.6"}
+        self.stop = threading.Event()
+        self.sent: Counter[str] = Counter()
+        self.answers: Counter[str] = Counter()
+
+    def run(self) -> None:
+        channels = None
+        while not self.stop.is_set():
+            channels = channels or self.connect()
+            if channels and not self.frames_and_nonsense(*channels):
+                for channel in channels:
+                    channel.close()
+                channels = None
+            self.get_burst()
+            self.stop.wait(ATTACK_PAUSE_S)
+        for channel in channels or ():
+            channel.close()
+
+    def connect(self):
+        """Two pages of its own, one per websocket protocol; None while its share is taken."""
+        from deck_server.client import KernelChannel
+        from deck_server.websocket import V1
+
+        try:
+            v1 = KernelChannel(self.url, "demos/likelihood.ipynb", V1, self.headers)
+        except RuntimeError as refused:
+            self.answers["pages refused" if " 503" in str(refused) else str(refused)] += 1
+            return None
+        try:
+            return v1, KernelChannel(self.url, "demos/likelihood.ipynb", headers=self.headers)
+        except RuntimeError as refused:
+            self.answers["pages refused" if " 503" in str(refused) else str(refused)] += 1
+            v1.close()
+            return None
+
+    def frames_and_nonsense(self, v1, legacy) -> bool:
+        """One round on its open pages; whether they are still open afterwards."""
+        try:
+            v1.ws.send_binary((2**62).to_bytes(8, "little") + b"\0" * 16)
+            legacy.ws.send_binary((10**7).to_bytes(4, "big") + b"\0" * 16)
+            self.sent["malformed frames"] += 2
+            reply = legacy.reply_to(legacy.send("comm_info_request", {}))
+            for comm_id in reply["content"]["comms"]:
+                for data in NONSENSE:
+                    legacy.send("comm_msg", {"comm_id": comm_id, "data": data})
+                    self.sent["nonsense comm messages"] += 1
+            unknown = {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget", "data": {}}
+            legacy.send("comm_open", unknown)
+            self.sent["nonsense comm messages"] += 1
+            legacy.reply_to(legacy.send("kernel_info_request", {}))
+            received, legacy.received = legacy.received, []
+            self.answers["tracebacks received"] += sum(
+                m["msg_type"] == "error"
+                or (m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+                for m in received
+            )
+            return True
+        except Exception as error:  # a closed socket, a timeout: counted, the attack goes on
+            self.answers[f"connection ended: {type(error).__name__}"] += 1
+            return False
+
+    def get_burst(self) -> None:
+        from deck_server.client import get
+
+        page = f"{self.url}/voila/render/demos/soap.ipynb"
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            statuses = list(pool.map(lambda _: get(page, self.headers)[0], range(GET_BURST)))
+        self.sent["plain GETs"] += len(statuses)
+        for status in statuses:
+            self.answers[f"GET answered {status}"] += 1
+
+
+class ServerMemory(threading.Thread):
+    """The Voila process's own resident memory (not its kernels'), sampled with the time."""
+
+    def __init__(self, server: psutil.Process, every_s: float = 2.0):
+        super().__init__(daemon=True)
+        self.server, self.every_s = server, every_s
+        self.samples: list[tuple[float, float, int]] = []  # (monotonic, MB, kernels)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            rss = self.server.memory_info().rss / 2**20
+            self.samples.append((time.monotonic(), rss, len(kernel_processes(self.server))))
+            self.done.wait(self.every_s)
+
+    def between(self, start: float, end: float) -> list[float]:
+        return [mb for t, mb, _ in self.samples if start <= t < end]
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95)) if values else float("nan")
+
+
+def soak(visitors: int, quiet_s: float, soak_s: float, left_s: float) -> dict[str, float]:
+    from deck_server.launch import voila_process
+
+    log = ROOT / "build" / "soak-voila.log"
+    environment = {
+        "DECK_POOL_SIZE": "0",
+        "DECK_ADDRESS_HEADER": ADDRESS_HEADER,
+        "DECK_MAX_KERNELS_PER_ADDRESS": str(PER_ADDRESS),
+        "DECK_MAX_KERNELS": str(visitors + 2 * PER_ADDRESS),
+        "DECK_LEFT_S": str(left_s),
+        "DECK_UNCONNECTED_S": str(left_s),
+        "DECK_CHECK_S": "5",
+    }
+    with voila_process(ROOT, ROOT / "notebooks", log=log, **environment) as (url, process):
+        server = psutil.Process(process.pid)
+        memory = ServerMemory(server)
+        memory.start()
+        arrivals = visitors * ARRIVE_EVERY_S
+        start = threading.Barrier(visitors + 1)
+        pages = cycle(class_run.CLASS_PAGES)
+        crowd = [
+            class_run.Visitor(
+                url,
+                next(pages),
+                start,
+                drag_s=arrivals + SETTLE_S + quiet_s + soak_s + 120,  # ends when told below
+                headers={ADDRESS_HEADER: f"10.0.{i // 250}.{i % 250 + 1}"},
+                arrive_after_s=i * ARRIVE_EVERY_S,
+            )
+            for i in range(visitors)
+        ]
+        for visitor in crowd:
+            visitor.start()
+        start.wait()
+        began = time.monotonic()
+        print(f"  {visitors} visitors arriving {ARRIVE_EVERY_S:.0f} s apart …", flush=True)
+        while any(not v.answered_at and not v.error for v in crowd):
+            time.sleep(1)
+        all_in = time.monotonic()
+        print(f"  all in after {all_in - began:.0f} s; quiet phase {quiet_s:.0f} s", flush=True)
+        quiet_from = all_in + SETTLE_S
+        attack_from = quiet_from + quiet_s
+        time.sleep(max(0.0, attack_from - time.monotonic()))
+        attacker = Attacker(url)
+        attacker.start()
+        print(f"  the attacker joins for {soak_s:.0f} s", flush=True)
+        time.sleep(soak_s)
+        ended = time.monotonic()
+        attacker.stop.set()
+        for visitor in crowd:  # they leave after their next answer
+            visitor.leave.set()
+        for visitor in crowd:
+            visitor.join(timeout=class_run.ANSWER_TIMEOUT_S)
+        attacker.join(timeout=300)
+        print("  everyone left; waiting for the server to shut their kernels down", flush=True)
+        deadline = time.monotonic() + 2 * left_s + 60
+        while kernel_processes(server) and time.monotonic() < deadline:
+            time.sleep(2)
+        memory.done.set()
+        memory.join()
+        kernels_left = len(kernel_processes(server))
+
+    def answers(start: float, end: float) -> list[float]:
+        return [
+            ms
+            for v in crowd
+            for ms, at in zip(v.answers_ms, v.answered_at, strict=True)
+            if start <= at < end
+        ]
+
+    quiet, attacked = answers(quiet_from, attack_from), answers(attack_from, ended)
+    failed = [v.error for v in crowd if v.error]
+    for error in failed:
+        print(f"  AN HONEST VISITOR FAILED: {error}")
+    server_mb = memory.between(attack_from, ended)
+    figures = {
+        "soak.visitors": float(visitors),
+        "soak.quiet_s": quiet_s,
+        "soak.attack_s": soak_s,
+        "soak.honest_failed": float(len(failed)),
+        "soak.quiet_answers": float(len(quiet)),
+        "soak.attacked_answers": float(len(attacked)),
+        "soak.quiet_p95_ms": p95(quiet),
+        "soak.attacked_p95_ms": p95(attacked),
+        "ratio.soak_p95": p95(attacked) / p95(quiet),
+        "soak.server_mb_at_attack": server_mb[0] if server_mb else float("nan"),
+        "soak.server_mb_max": max(server_mb, default=float("nan")),
+        "soak.server_mb_at_end": memory.samples[-1][1],
+        "soak.kernels_max": float(max(k for _, _, k in memory.samples)),
+        "soak.kernels_left": float(kernels_left),
+    }
+    figures.update({f"attack.sent.{k}": float(n) for k, n in attacker.sent.items()})
+    figures.update({f"attack.answer.{k}": float(n) for k, n in attacker.answers.items()})
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--visitors", type=int, default=30)
+    parser.add_argument("--quiet-s", type=float, default=120)
+    parser.add_argument("--soak-s", type=float, default=600)
+    parser.add_argument(
+        "--left-s", type=float, default=60, help="DECK_LEFT_S and DECK_UNCONNECTED_S"
+    )
+    options = parser.parse_args()
+    figures = soak(options.visitors, options.quiet_s, options.soak_s, options.left_s)
+    out = ROOT / "build" / "soak.json"
+    out.write_text(json.dumps(figures, indent=1) + "\n")
+    for name, value in figures.items():
+        print(f"  {name:45s} {value:10.1f}")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
