@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ IMAGE_REFERENCE = re.compile(r"""(?:\]\(|src=["'])img/([^)"'\s]+)""")
 
 
 def load_script():
+    # The script's modules import one another as a script's siblings do.
+    sys.path.insert(0, str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(
         "make_figures", ROOT / "scripts" / "make_figures.py"
     )

@@ -59,3 +59,19 @@ DECK = MappingProxyType(
         "licence": "Code: BSD-3-Clause · text and figures: CC BY 4.0",
     }
 )
+
+# Okabe–Ito: distinguishable with every common form of colour blindness. The panels and
+# the figure script (scripts/figure_style.py) draw with it.
+PALETTE = MappingProxyType(
+    {
+        "blue": "#0072B2",
+        "orange": "#E69F00",
+        "green": "#009E73",
+        "vermillion": "#D55E00",
+        "sky": "#56B4E9",
+        "purple": "#CC79A7",
+        "yellow": "#F0E442",
+        "black": "#000000",
+        "grey": "#999999",
+    }
+)

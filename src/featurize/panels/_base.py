@@ -9,19 +9,8 @@ from time import monotonic
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from ..settings import PALETTE
 from ._patches import on_refused_state
-
-# Okabe–Ito, a palette that stays distinguishable for colour-blind viewers.
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "grey": "#999999",
-}
-
 
 # A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
 # thirty queued "Train" clicks kept a core busy for minutes after their visitor left. The

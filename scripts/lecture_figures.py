@@ -1,0 +1,876 @@
+"""The lecture's figures (notebooks/img/): diagrams, the evolution animations and the
+models the slides show, each registered under its file name."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from figure_style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SEED,
+    SKY,
+    VERMILLION,
+    WIDE,
+    YELLOW,
+    arrow,
+    box,
+    canvas,
+    figure,
+    frame,
+    save,
+    save_gif,
+)
+from matplotlib.patches import Circle, Ellipse
+
+EVOLUTION = [
+    ("Empirical", "experiment and\nobservation", "Kepler's tables,\nalloy recipes", ORANGE),
+    ("Theoretical", "laws and models", "Newton, Maxwell,\nSchrödinger", BLUE),
+    ("Computational", "simulation", "DFT, molecular\ndynamics", GREEN),
+    (
+        "Data-driven",
+        "machine learning\non large data sets",
+        "learned potentials,\nproperty prediction",
+        PURPLE,
+    ),
+]
+
+
+def _glyph(ax, kind: int, x: float, y: float, colour: str) -> None:
+    """A small drawn symbol for each age of science."""
+    if kind == 0:  # a flask
+        ax.add_patch(
+            plt.Polygon(
+                [
+                    (x - 0.35, y + 0.5),
+                    (x + 0.35, y + 0.5),
+                    (x + 0.35, y + 0.1),
+                    (x + 0.75, y - 0.6),
+                    (x - 0.75, y - 0.6),
+                    (x - 0.35, y + 0.1),
+                ],
+                fc="white",
+                ec=colour,
+                lw=3,
+            )
+        )
+        ax.add_patch(
+            plt.Polygon(
+                [
+                    (x - 0.6, y - 0.45),
+                    (x + 0.6, y - 0.45),
+                    (x + 0.45, y - 0.25),
+                    (x - 0.45, y - 0.25),
+                ],
+                fc=colour,
+                ec="none",
+            )
+        )
+    elif kind == 1:  # an equation
+        ax.text(x, y, r"$F = ma$", ha="center", va="center", fontsize=20, color=colour)
+    elif kind == 2:  # a lattice of atoms
+        for i in range(3):
+            for j in range(3):
+                ax.add_patch(Circle((x - 0.5 + 0.5 * i, y - 0.5 + 0.5 * j), 0.15, color=colour))
+    else:  # a tiny network
+        left = [(x - 0.6, y + 0.4), (x - 0.6, y - 0.4)]
+        mid = [(x, y + 0.55), (x, y), (x, y - 0.55)]
+        right = [(x + 0.6, y)]
+        for a in left:
+            for b in mid:
+                ax.plot(*zip(a, b, strict=True), color=colour, lw=1)
+        for b in mid:
+            ax.plot(*zip(b, right[0], strict=True), color=colour, lw=1)
+        for p in left + mid + right:
+            ax.add_patch(Circle(p, 0.13, color=colour))
+
+
+def _evolution(steps: int, path: Path) -> None:
+    fig, ax = canvas()
+    ax.text(8, 8.5, "How science has found things out", ha="center", fontsize=20, weight="bold")
+    arrow(ax, (0.6, 0.25), (15.6, 0.25), colour=GREY, width=2.5)
+    ax.text(15.5, 0.45, "time", ha="right", va="bottom", fontsize=13, color=GREY)
+    for k, (name, how, example, colour) in enumerate(EVOLUTION[:steps]):
+        x, y = 2.3 + 3.8 * k, 2.3 + 1.05 * k  # a staircase
+        box(ax, x, y, 3.3, 1.0, name, colour, size=16)
+        ax.text(x, y - 0.95, how, ha="center", va="top", fontsize=13)
+        _glyph(ax, k, x, y + 1.35, colour)
+        ax.text(
+            x,
+            y + 2.35,
+            example,
+            ha="center",
+            va="bottom",
+            fontsize=11.5,
+            color="#333333",
+            style="italic",
+        )
+    save(fig, path)
+
+
+for _k in range(1, 5):
+    figure(f"evolution-{_k}.png")(lambda path, k=_k: _evolution(k, path))
+
+
+@figure("ai-ml-dl-overview.png")
+def ai_ml_dl_overview(path: Path) -> None:
+    fig, ax = canvas()
+    ax.add_patch(Ellipse((6.0, 4.4), 10.8, 7.8, fc=SKY, alpha=0.35, ec=BLUE, lw=2))
+    ax.add_patch(Ellipse((6.6, 3.9), 7.2, 5.4, fc=BLUE, alpha=0.30, ec=BLUE, lw=2))
+    ax.add_patch(Ellipse((7.2, 3.4), 3.8, 3.0, fc=BLUE, alpha=0.45, ec=BLUE, lw=2))
+    ax.text(3.0, 7.6, "Artificial intelligence", fontsize=16, weight="bold", color=BLUE)
+    ax.text(4.0, 5.9, "Machine learning", fontsize=15, weight="bold", color=BLUE)
+    ax.text(
+        7.2,
+        3.4,
+        "Deep\nlearning",
+        fontsize=14,
+        weight="bold",
+        ha="center",
+        va="center",
+        color="white",
+    )
+    ax.add_patch(Ellipse((11.6, 4.4), 6.2, 5.0, fc=ORANGE, alpha=0.35, ec=ORANGE, lw=2))
+    ax.text(
+        12.9, 5.3, "Materials\nscience", fontsize=15, weight="bold", ha="center", color="#8a5a00"
+    )
+    ax.add_patch(Ellipse((13.6, 7.5), 3.8, 2.2, fc=GREEN, alpha=0.3, ec=GREEN, lw=2))
+    ax.text(14.2, 7.8, "Chemistry", fontsize=13, ha="center", color="#00573f", weight="bold")
+    ax.add_patch(Ellipse((13.9, 1.4), 3.8, 2.2, fc=PURPLE, alpha=0.3, ec=PURPLE, lw=2))
+    ax.text(14.5, 1.0, "Physics", fontsize=13, ha="center", color="#7a3a62", weight="bold")
+    ax.text(10.2, 3.0, "ML for\nmaterials", fontsize=12, ha="center", style="italic")
+    save(fig, path)
+
+
+# -- 2. universal approximation -------------------------------------------------------------
+@figure("universal-approximation.png")
+def universal_approximation(path: Path) -> None:
+    from sklearn.neural_network import MLPRegressor
+
+    x = np.linspace(-3, 3, 400)[:, None]
+    target = np.sin(2 * x[:, 0]) + 0.3 * x[:, 0] ** 2 - 0.5 * np.abs(x[:, 0])
+    fig, axes = plt.subplots(1, 3, figsize=WIDE, sharey=True)
+    for ax, neurons in zip(axes, (1, 3, 24), strict=True):
+        model = MLPRegressor(
+            hidden_layer_sizes=(neurons,),
+            activation="tanh",
+            solver="lbfgs",
+            max_iter=5000,
+            random_state=SEED,
+            tol=1e-9,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(x, target)
+        fit = model.predict(x)
+        ax.plot(x, target, color=BLACK, lw=3, label="f(x), the unknown")
+        ax.plot(x, fit, color=ORANGE, lw=2.5, ls="--", label="network g(x)")
+        ax.set_title(
+            f"{neurons} hidden neuron{'s' if neurons > 1 else ''}\nmax |f − g| = {np.max(np.abs(fit - target)):.2f}",
+            fontsize=14,
+        )
+        ax.set_xlabel("x")
+    axes[0].legend(loc="upper center", fontsize=11, frameon=False)
+    fig.suptitle("One hidden layer, more neurons: a closer fit on [−3, 3]", fontsize=16)
+    fig.tight_layout()
+    save(fig, path)
+
+
+# -- 3. the hypermaterial space ----------------------------------------------------------------
+@figure("materials-map-teaser.png")
+def materials_map_teaser(path: Path) -> None:
+    from featurize.datasets import qm9_set
+    from featurize.maps import materials_map
+
+    qm9 = qm9_set()
+    xy = materials_map(qm9, "coulomb_eigenvalues", "PCA")
+    order = np.argsort(-qm9.atomization_energy)  # the most bound drawn last, on top
+    fig, ax = plt.subplots(figsize=WIDE)
+    points = ax.scatter(
+        xy[order, 0],
+        xy[order, 1],
+        c=qm9.atomization_energy[order],
+        cmap="viridis",
+        s=8,
+        linewidths=0,
+    )
+    bar = fig.colorbar(points, ax=ax)
+    bar.set_label("atomization energy (kcal/mol)")
+    for smiles, name in (("CCO", "ethanol"), ("C1=CC=CC=C1", "benzene"), ("C", "methane")):
+        x, y = xy[qm9.names.index(smiles)]
+        ax.scatter(x, y, s=160, facecolor="none", edgecolor=VERMILLION, linewidths=2.5)
+        ax.annotate(name, (x, y), (-14, 4), textcoords="offset points", fontsize=13, ha="right")
+    ax.set(
+        xlabel="direction 1 (which direction: after section 9)",
+        ylabel="direction 2",
+        xticks=[],
+        yticks=[],
+        title=f"{len(qm9):,} QM9 molecules, each a point Φ(M)",
+    )
+    fig.text(
+        0.5,
+        0.01,
+        "Φ: the Coulomb matrix's eigenvalues (section 8), flattened to two dimensions",
+        ha="center",
+        fontsize=11,
+        color=GREY,
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    save(fig, path)
+
+
+# -- 4. representing materials --------------------------------------------------------------
+@figure("featurization-pipeline.png")
+def featurization_pipeline(path: Path) -> None:
+    import featurize as fz
+    from featurize.datasets import qm9_set
+
+    # water as QM9 has it: its Coulomb matrix (upper triangle, Å) and the property the
+    # deck's regression learns, the atomization energy without zero-point energy
+    qm9 = qm9_set()
+    water = qm9.molecules[qm9.names.index("O")]
+    energy = float(qm9.atomization_energy[qm9.names.index("O")])
+    vector = fz.coulomb_matrix(water)[np.triu_indices(3)]
+
+    fig, ax = canvas()
+    stages = [("Material", ORANGE), ("Descriptor", BLUE), ("Model", GREEN), ("Property", PURPLE)]
+    for i, (name, colour) in enumerate(stages):
+        x = 2.0 + 4.0 * i
+        box(ax, x, 6.8, 3.0, 1.1, name, colour, size=17)
+        if i:
+            arrow(ax, (x - 2.5 + 0.5, 6.8), (x - 1.6, 6.8), width=2.5)
+    ax.text(4.0, 7.65, "featurize", ha="center", fontsize=12, style="italic")
+    ax.text(8.0, 7.65, "learn", ha="center", fontsize=12, style="italic")
+    ax.text(12.0, 7.65, "predict", ha="center", fontsize=12, style="italic")
+    # a water molecule
+    for (x, y), r, c in [
+        ((2.0, 3.8), 0.55, VERMILLION),
+        ((1.1, 3.0), 0.35, GREY),
+        ((2.9, 3.0), 0.35, GREY),
+    ]:
+        ax.add_patch(Circle((x, y), r, fc=c, ec=BLACK, lw=1.5, zorder=3))
+    ax.plot([1.1, 2.0, 2.9], [3.0, 3.8, 3.0], color=BLACK, lw=3, zorder=2)
+    ax.text(2.0, 1.9, "water, H₂O", ha="center", fontsize=13)
+    # its Coulomb matrix, written out as a vector
+    for j, value in enumerate(vector):
+        ax.add_patch(
+            plt.Rectangle((5.2, 5.1 - 0.55 * (j + 1)), 1.6, 0.5, fc=SKY, ec=BLUE, alpha=0.6)
+        )
+        ax.text(
+            6.0, 5.1 - 0.55 * (j + 1) + 0.25, f"{value:.1f}", ha="center", va="center", fontsize=12
+        )
+    ax.text(6.0, 1.4, "x ∈ ℝᴺ", ha="center", fontsize=14)
+    ax.text(6.0, 0.8, "(Coulomb matrix)", ha="center", fontsize=11, color=GREY)
+    # a small network
+    layers = [[4.6, 3.6, 2.6], [4.9, 4.1, 3.3, 2.5], [3.6]]
+    xs = [7.0, 8.0, 9.0]
+    for (xa, la), (xb, lb) in zip(
+        zip(xs, layers, strict=True), zip(xs[1:], layers[1:], strict=True), strict=False
+    ):
+        for ya in la:
+            for yb in lb:
+                ax.plot([xa, xb], [ya, yb], color=GREY, lw=0.8)
+    for xl, layer in zip(xs, layers, strict=True):
+        for yl in layer:
+            ax.add_patch(Circle((xl, yl), 0.2, fc=GREEN, ec="none", zorder=3))
+    ax.text(8.0, 1.9, "ŷ = f(x)", ha="center", fontsize=14)
+    ax.text(
+        12.0,
+        3.9,
+        f"atomization\nenergy\n{energy:.0f} kcal/mol".replace("-", "−"),
+        ha="center",
+        va="center",
+        fontsize=16,
+        weight="bold",
+        color=PURPLE,
+    )
+    ax.text(
+        12.0,
+        2.0,
+        "QM9: DFT (B3LYP),\nwithout zero-point energy",
+        ha="center",
+        va="center",
+        fontsize=11,
+        color=GREY,
+    )
+    save(fig, path)
+
+
+# -- 10. machine-learning tools ---------------------------------------------------------------
+@figure("ml-landscape.png")
+def ml_landscape(path: Path) -> None:
+    # Two questions kept apart: what is to be learned (the task) and with what (the model
+    # family). Any family serves several tasks: a network regresses, classifies, clusters.
+    fig, ax = canvas()
+    ax.plot([8.0, 8.0], [0.4, 8.2], color=GREY, lw=1, ls=":")
+    ax.text(4.0, 8.45, "Tasks: what is learned", ha="center", fontsize=17, weight="bold")
+    ax.text(12.0, 8.45, "Model families: with what", ha="center", fontsize=17, weight="bold")
+    tasks = [
+        ("Supervised", BLUE, ["Regression\n(a number)", "Classification\n(a category)"]),
+        ("Unsupervised", ORANGE, ["Clustering", "Dimensionality\nreduction"]),
+        ("Reinforcement", VERMILLION, ["act, and learn\nfrom reward"]),
+    ]
+    for i, (name, colour, leaves) in enumerate(tasks):
+        x = 1.45 + 2.55 * i
+        box(ax, x, 6.9, 2.3, 0.85, name, colour, size=12)
+        for j, leaf in enumerate(leaves):
+            box(
+                ax,
+                x,
+                5.3 - 1.45 * j,
+                2.3,
+                1.05,
+                leaf,
+                "#F2F2F2",
+                size=11.5,
+                text_colour=BLACK,
+                weight="normal",
+            )
+    families = [
+        ("Linear models", "linear and logistic\nregression"),
+        ("Kernel methods", "kernel ridge,\nsupport vector machines"),
+        ("Trees and ensembles", "decision tree, random\nforest, boosting"),
+        ("Neighbours", "k-nearest neighbours"),
+        ("Probabilistic models", "Gaussian mixtures"),
+        ("Neural networks", "MLP, graph networks"),
+    ]
+    for k, (name, examples) in enumerate(families):
+        y = 7.2 - 1.2 * k
+        box(ax, 10.3, y, 3.5, 0.9, name, PURPLE if "Neural" in name else GREEN, size=12.5)
+        ax.text(12.35, y, examples, va="center", fontsize=10.5)
+    ax.text(
+        12.0,
+        0.35,
+        "any family can serve several tasks",
+        ha="center",
+        fontsize=11.5,
+        style="italic",
+        color=GREY,
+    )
+    save(fig, path)
+
+
+@figure("model-types.png")
+def model_types(path: Path) -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(SEED)
+    fig, axes = plt.subplots(1, 3, figsize=WIDE)
+    # regression: melting point against a cohesive-energy-like descriptor
+    energy = rng.uniform(1, 8, 40)
+    melting = 300 + 420 * energy + rng.normal(0, 260, 40)
+    model = LinearRegression().fit(energy[:, None], melting)
+    grid = np.linspace(1, 8, 50)
+    axes[0].scatter(energy, melting, color=BLUE, s=30)
+    axes[0].plot(grid, model.predict(grid[:, None]), color=ORANGE, lw=3)
+    axes[0].set(
+        title="Regressor\n→ a real number",
+        xlabel="cohesive energy (eV)",
+        ylabel="melting point (K)",
+    )
+    # classification: crystal system from two descriptors
+    centres = np.array([[1.0, 1.0], [3.0, 2.2], [1.6, 3.2]])
+    labels = np.repeat([0, 1, 2], 25)
+    points = centres[labels] + rng.normal(0, 0.45, (75, 2))
+    classifier = KNeighborsClassifier(7).fit(points, labels)
+    xx, yy = np.meshgrid(np.linspace(-0.5, 4.5, 200), np.linspace(-0.5, 4.5, 200))
+    regions = classifier.predict(np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape)
+    colours = [BLUE, ORANGE, GREEN]
+    axes[1].contourf(xx, yy, regions, levels=[-0.5, 0.5, 1.5, 2.5], colors=colours, alpha=0.25)
+    for k, name in enumerate(["cubic", "hexagonal", "tetragonal"]):
+        axes[1].scatter(*points[labels == k].T, color=colours[k], s=25, label=name)
+    axes[1].legend(fontsize=10, loc="upper right", frameon=True)
+    axes[1].set(title="Classifier\n→ a category", xlabel="descriptor 1", ylabel="descriptor 2")
+    # clustering: alloys grouped without labels
+    alloys = np.vstack([rng.normal(c, 0.35, (25, 2)) for c in [(1, 3), (3, 3.2), (2, 1)]])
+    clusters = KMeans(3, n_init=10, random_state=SEED).fit_predict(alloys)
+    for k in range(3):
+        axes[2].scatter(*alloys[clusters == k].T, color=[PURPLE, SKY, VERMILLION][k], s=25)
+    axes[2].set(
+        title="Clustering\n→ a group id", xlabel="Ni fraction (scaled)", ylabel="hardness (scaled)"
+    )
+    fig.text(
+        0.5, 0.01, "synthetic data, drawn for illustration", ha="center", fontsize=10, color=GREY
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    save(fig, path)
+
+
+@figure("under-overfitting.png")
+def under_overfitting(path: Path) -> None:
+    rng = np.random.default_rng(SEED)
+    x_train = np.sort(rng.uniform(0, 1, 20))
+    x_test = np.sort(rng.uniform(0, 1, 20))
+
+    def truth(x):
+        return np.sin(2 * np.pi * x) + 0.5 * x
+
+    y_train = truth(x_train) + rng.normal(0, 0.2, x_train.size)
+    y_test = truth(x_test) + rng.normal(0, 0.2, x_test.size)
+    grid = np.linspace(0, 1, 300)
+    fig, axes = plt.subplots(1, 3, figsize=WIDE, sharey=True)
+    for ax, degree, verdict in zip(
+        axes, (1, 4, 15), ("underfit", "about right", "overfit"), strict=True
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            poly = np.polynomial.Polynomial.fit(x_train, y_train, degree)
+        train_rmse = float(np.sqrt(np.mean((poly(x_train) - y_train) ** 2)))
+        test_rmse = float(np.sqrt(np.mean((poly(x_test) - y_test) ** 2)))
+        curve = poly(grid)
+        ax.plot(grid, np.where(np.abs(curve) < 4, curve, np.nan), color=ORANGE, lw=2.5)
+        ax.scatter(x_train, y_train, color=BLUE, s=30, label="train")
+        ax.scatter(
+            x_test, y_test, facecolor="white", edgecolor=VERMILLION, s=30, lw=1.5, label="test"
+        )
+        ax.set_title(
+            f"degree {degree}: {verdict}\ntrain RMSE {train_rmse:.2f} · test {test_rmse:.2f}",
+            fontsize=13,
+        )
+        ax.set_ylim(-2.5, 3)
+        ax.set_xlabel("x")
+    axes[0].legend(loc="upper right", fontsize=11)
+    fig.tight_layout()
+    save(fig, path)
+
+
+@figure("ml-workflow.png")
+def ml_workflow(path: Path) -> None:
+    fig, ax = canvas()
+    steps = ["Data", "Featurize", "Split", "Train", "Validate", "Test", "Predict"]
+    colours = [ORANGE, BLUE, GREY, GREEN, PURPLE, VERMILLION, BLACK]
+    spacing = 2.25
+    for i, (step, colour) in enumerate(zip(steps, colours, strict=True)):
+        x = 1.3 + spacing * i
+        box(ax, x, 4.5, 1.9, 1.1, step, colour, size=13)
+        if i:
+            arrow(ax, (x - spacing + 0.98, 4.5), (x - 0.98, 4.5), width=2.5)
+    train_x, validate_x = 1.3 + spacing * 3, 1.3 + spacing * 4
+    arrow(
+        ax,
+        (validate_x, 3.85),
+        (train_x, 3.85),
+        colour=PURPLE,
+        width=2,
+        connectionstyle="arc3,rad=-0.5",
+    )
+    ax.text(
+        (train_x + validate_x) / 2,
+        2.35,
+        "tune and train again",
+        ha="center",
+        fontsize=12.5,
+        color=PURPLE,
+        style="italic",
+    )
+    notes = [
+        "measurements,\nsimulations",
+        "material →\nvector",
+        "train · validation\n· test, never mixed",
+        "fit the\nmodel",
+        "choose settings on\nunseen data (or CV)",
+        "once, at the\nend: the error\nto report",
+        "new\nmaterials",
+    ]
+    for i, note in enumerate(notes):
+        ax.text(1.3 + spacing * i, 5.4, note, ha="center", va="bottom", fontsize=10.5)
+    save(fig, path)
+
+
+# -- 11. clustering -----------------------------------------------------------------------------
+@figure("gaussian-mixture-em.gif")
+def gaussian_mixture_em(path: Path) -> None:
+    from sklearn.mixture import GaussianMixture
+
+    rng = np.random.default_rng(SEED)
+    centres = [(-2.0, 0.0), (1.5, 2.0), (2.0, -1.5)]
+    data = np.vstack([rng.multivariate_normal(c, [[0.6, 0.2], [0.2, 0.4]], 80) for c in centres])
+    # start from deliberately poor guesses, so the class sees EM walk to the answer
+    start = np.array([[-3.5, 3.5], [0.0, -3.5], [3.5, 3.5]])
+    model = GaussianMixture(3, max_iter=1, warm_start=True, means_init=start, random_state=SEED)
+    colours = np.array(
+        [[0.0, 0.45, 0.70], [0.90, 0.62, 0.0], [0.0, 0.62, 0.45]]
+    )  # blue, orange, green
+    frames = []
+    for step in range(1, 26):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # one EM step at a time "does not converge" by design
+            model.fit(data)
+        responsibility = model.predict_proba(data)
+        fig, ax = plt.subplots(figsize=(6.4, 5.2))
+        ax.scatter(*data.T, c=np.clip(responsibility @ colours, 0, 1), s=14)
+        for mean, cov, colour in zip(model.means_, model.covariances_, colours, strict=True):
+            values, vectors = np.linalg.eigh(cov)
+            angle = np.degrees(np.arctan2(vectors[1, 1], vectors[0, 1]))
+            for scale in (1, 2):
+                ax.add_patch(
+                    Ellipse(
+                        mean,
+                        *(2 * scale * np.sqrt(values[::-1])),
+                        angle=angle,
+                        fc="none",
+                        ec=colour,
+                        lw=2,
+                    )
+                )
+            ax.plot(*mean, "+", color="black", ms=12, mew=2)
+        ax.set(xlim=(-5, 5), ylim=(-4.5, 4.5), xlabel="feature 1", ylabel="feature 2")
+        ax.set_title(f"EM step {step}: mean log-likelihood {model.score(data):.3f}", fontsize=13)
+        fig.tight_layout()
+        frames.append(frame(fig))
+    save_gif(frames, path)
+
+
+# -- 12. classification -------------------------------------------------------------------------
+@figure("decision-tree.png")
+def decision_tree(path: Path) -> None:
+    from sklearn.tree import DecisionTreeClassifier
+
+    # Synthetic, with a rule a chemist would accept as a caricature: a solid insulates when
+    # its bonds are ionic (a large electronegativity difference) or covalent and open (few
+    # neighbours, enough valence electrons to fill the bonds); close-packed solids with
+    # many neighbours are metals. 5 % of the labels are flipped, as noise.
+    rng = np.random.default_rng(SEED)
+    n = 300
+    electronegativity_difference = rng.uniform(0, 3, n)
+    valence_electrons = rng.integers(1, 9, n)
+    coordination = rng.choice([4, 6, 8, 12], n)
+    insulator = (electronegativity_difference > 1.6) | (
+        (coordination <= 4) & (valence_electrons >= 4)
+    )
+    noise = rng.random(n) < 0.05
+    labels = np.where(insulator ^ noise, "insulator", "metal")
+    features = np.c_[electronegativity_difference, valence_electrons, coordination]
+    names = ["Δ electronegativity", "valence electrons", "neighbours (coordination)"]
+    tree = DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(features, labels)
+    classes = list(tree.classes_)
+
+    # Drawn by hand from the fitted tree (scikit-learn's plot_tree ran edges through the
+    # text): each box says its question, or its answer, and how many samples reach it.
+    structure = tree.tree_
+    positions: dict[int, tuple[float, float]] = {}
+
+    def place(node: int, depth: int, left: float, right: float) -> None:
+        positions[node] = ((left + right) / 2, 3 - depth)
+        if structure.children_left[node] >= 0:
+            middle = (left + right) / 2
+            place(structure.children_left[node], depth + 1, left, middle)
+            place(structure.children_right[node], depth + 1, middle, right)
+
+    place(0, 0, 0.0, 16.0)
+    fig, ax = plt.subplots(figsize=(15, 7.5))
+    ax.set_xlim(0, 16)
+    ax.set_ylim(-0.75, 3.55)
+    ax.axis("off")
+    for node, (x, y) in positions.items():
+        for child, answer in (
+            (structure.children_left[node], "yes"),
+            (structure.children_right[node], "no"),
+        ):
+            if child < 0:
+                continue
+            cx, cy = positions[child]
+            ax.plot([x, cx], [y - 0.35, cy + 0.35], color=GREY, lw=2, zorder=1)
+            ax.text(
+                (x + cx) / 2,
+                (y + cy) / 2,
+                answer,
+                ha="center",
+                va="center",
+                fontsize=12,
+                color=GREY,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+                zorder=2,
+            )
+    for node, (x, y) in positions.items():
+        samples = int(structure.n_node_samples[node])
+        # scikit-learn stores each node's class fractions: back to counts
+        counts = np.rint(structure.value[node][0] * samples).astype(int)
+        majority = classes[int(np.argmax(counts))]
+        if structure.children_left[node] >= 0:
+            feature = names[structure.feature[node]]
+            text = f"{feature}\n≤ {structure.threshold[node]:.1f}?\n{samples} samples"
+            colour = "white"
+        else:
+            text = f"{majority}\n{int(counts.max())} of {samples}"
+            colour = SKY if majority == "insulator" else ORANGE
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=12.5,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": BLACK, "alpha": 0.9},
+        )
+    ax.text(
+        8.0,
+        -0.65,
+        "each question: yes to the left, no to the right; "
+        "a leaf: the majority answer and how many of its samples have it",
+        ha="center",
+        fontsize=12,
+        color=GREY,
+    )
+    ax.set_title(
+        "A decision tree trained on synthetic data: metal or insulator? (depth 3)", fontsize=16
+    )
+    save(fig, path)
+
+
+# -- 14. neural networks ------------------------------------------------------------------------
+def _artificial_neuron(ax, x0: float, y0: float, scale: float = 1.0, formula: bool = True) -> None:
+    s = scale
+    inputs = [(x0, y0 + 1.6 * s), (x0, y0), (x0, y0 - 1.6 * s)]
+    body = (x0 + 4.0 * s, y0)
+    for i, (x, y) in enumerate(inputs, start=1):
+        ax.add_patch(Circle((x, y), 0.42 * s, fc=SKY, ec=BLUE, lw=2))
+        ax.text(x, y, f"$x_{i}$", ha="center", va="center", fontsize=16 * s)
+        arrow(
+            ax,
+            (x + 0.45 * s, y),
+            (body[0] - 0.75 * s, body[1] + 0.25 * (2 - i) * s),
+            colour=GREY,
+            width=1.8,
+        )
+        ax.text(
+            (x + body[0]) / 2 - 0.2 * s,
+            (y + body[1]) / 2 + 0.28 * s,
+            f"$w_{i}$",
+            fontsize=15 * s,
+            color=BLUE,
+        )
+    ax.add_patch(Circle(body, 0.75 * s, fc=GREEN, ec="none"))
+    ax.text(*body, r"$\Sigma + b$", ha="center", va="center", fontsize=15 * s, color="white")
+    box(ax, body[0] + 2.2 * s, y0, 1.3 * s, 1.0 * s, r"$\varphi$", ORANGE, size=18 * s)
+    arrow(ax, (body[0] + 0.78 * s, y0), (body[0] + 1.5 * s, y0), width=2)
+    arrow(ax, (body[0] + 2.9 * s, y0), (body[0] + 3.8 * s, y0), width=2)
+    ax.text(body[0] + 4.1 * s, y0, "$y$", va="center", fontsize=18 * s)
+    if formula:
+        ax.text(
+            body[0] + 0.4 * s,
+            y0 - 2.6 * s,
+            r"$y = \varphi\left(\sum_i w_i x_i + b\right)$",
+            ha="center",
+            fontsize=22 * s,
+        )
+
+
+@figure("artificial-neuron.png")
+def artificial_neuron(path: Path) -> None:
+    fig, ax = canvas()
+    _artificial_neuron(ax, 2.5, 5.0, scale=1.25)
+    ax.text(8.0, 8.5, "The artificial neuron", ha="center", fontsize=20, weight="bold")
+    save(fig, path)
+
+
+@figure("neuron-analogy.png")
+def neuron_analogy(path: Path) -> None:
+    fig, ax = canvas()
+    rng = np.random.default_rng(SEED)
+    # biological: dendrites, cell body, axon, synapses
+    soma = (3.0, 4.6)
+    for angle in np.linspace(100, 260, 5):
+        a = np.radians(angle)
+        end = (soma[0] + 2.2 * np.cos(a), soma[1] + 2.2 * np.sin(a))
+        ax.plot([soma[0], end[0]], [soma[1], end[1]], color=PURPLE, lw=3)
+        for twig in (-25, 25):
+            b = np.radians(angle + twig + rng.uniform(-8, 8))
+            ax.plot(
+                [end[0], end[0] + 0.6 * np.cos(b)],
+                [end[1], end[1] + 0.6 * np.sin(b)],
+                color=PURPLE,
+                lw=2,
+            )
+    ax.add_patch(Circle(soma, 0.8, fc=PURPLE, ec="none", alpha=0.85))
+    ax.plot([soma[0] + 0.8, 6.6], [soma[1], soma[1]], color=PURPLE, lw=5)
+    for dy in (-0.5, 0, 0.5):
+        ax.plot([6.6, 7.2], [soma[1], soma[1] + dy], color=PURPLE, lw=2.5)
+        ax.add_patch(Circle((7.3, soma[1] + dy), 0.13, color=PURPLE))
+    for label, (x, y) in {
+        "dendrites": (0.9, 7.1),
+        "cell body": (3.0, 3.3),
+        "axon": (5.2, 5.0),
+        "synapses": (7.1, 3.6),
+    }.items():
+        ax.text(x, y, label, fontsize=12.5, ha="center")
+    ax.text(3.8, 8.4, "Biological neuron", ha="center", fontsize=17, weight="bold", color=PURPLE)
+    ax.text(
+        3.8,
+        1.4,
+        "fires when its summed input\npasses a threshold",
+        ha="center",
+        fontsize=12,
+        style="italic",
+    )
+    ax.plot([8.3, 8.3], [1.0, 8.2], color=GREY, lw=1, ls=":")
+    _artificial_neuron(ax, 9.2, 4.6, scale=0.8, formula=False)
+    ax.text(12.4, 8.4, "Artificial neuron", ha="center", fontsize=17, weight="bold", color=GREEN)
+    ax.text(
+        12.4,
+        1.4,
+        "inputs ↔ dendrites · weights ↔ synapses\nsum + activation ↔ firing",
+        ha="center",
+        fontsize=12,
+        style="italic",
+    )
+    save(fig, path)
+
+
+@figure("network-training.gif")
+def network_training(path: Path) -> None:
+    from sklearn.neural_network import MLPRegressor
+
+    rng = np.random.default_rng(SEED)
+    x = np.sort(rng.uniform(-3, 3, 120))[:, None]
+    y = np.sin(1.5 * x[:, 0]) + 0.3 * x[:, 0] + rng.normal(0, 0.12, 120)
+    grid = np.linspace(-3, 3, 200)[:, None]
+    model = MLPRegressor(
+        hidden_layer_sizes=(16, 16), activation="tanh", learning_rate_init=0.01, random_state=SEED
+    )
+    losses, frames = [], []
+    for epoch in range(1, 301):
+        model.partial_fit(x, y)
+        losses.append(float(np.mean((model.predict(x) - y) ** 2)))
+        if epoch in (1, 2, 3, 5, 8) or epoch % 10 == 0:
+            fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 4.2))
+            left.scatter(x, y, s=10, color=BLUE, label="data")
+            left.plot(grid, model.predict(grid), color=ORANGE, lw=3, label="network")
+            left.set(ylim=(-2.5, 2.5), xlabel="x", ylabel="y", title=f"epoch {epoch}")
+            left.legend(loc="upper left", fontsize=10)
+            right.plot(range(1, epoch + 1), losses, color=VERMILLION, lw=2)
+            right.set(
+                xlim=(0, 300),
+                ylim=(0.005, 2),
+                yscale="log",
+                xlabel="epoch",
+                ylabel="training MSE",
+                title="loss",
+            )
+            fig.tight_layout()
+            frames.append(frame(fig))
+    save_gif(frames, path, ms_per_frame=220)
+
+
+# -- 15. foundation models ------------------------------------------------------------------------
+@figure("message-passing.png")
+def message_passing(path: Path) -> None:
+    fig, ax = canvas()
+    shift = np.array([1.2, -0.6])
+    atoms = {  # a small organic molecule laid out in 2-D
+        "C1": ((6.0, 4.5), "C", GREY),
+        "C2": ((8.0, 4.5), "C", GREY),
+        "O": ((9.2, 6.1), "O", VERMILLION),
+        "N": ((9.2, 2.9), "N", BLUE),
+        "H1": ((5.0, 6.0), "H", "white"),
+        "H2": ((5.0, 3.0), "H", "white"),
+        "H3": ((4.6, 4.5), "H", "white"),
+        "H4": ((10.6, 2.9), "H", "white"),
+        "H5": ((8.6, 1.6), "H", "white"),
+    }
+    atoms = {
+        name: (tuple(np.add(xy, shift)), symbol, colour)
+        for name, (xy, symbol, colour) in atoms.items()
+    }
+    bonds = [
+        ("C1", "C2"),
+        ("C2", "O"),
+        ("C2", "N"),
+        ("C1", "H1"),
+        ("C1", "H2"),
+        ("C1", "H3"),
+        ("N", "H4"),
+        ("N", "H5"),
+    ]
+    double_bonds = {("C2", "O")}  # acetamide, CH3–C(=O)–NH2
+    for a, b in bonds:
+        (xa, ya), (xb, yb) = atoms[a][0], atoms[b][0]
+        if (a, b) in double_bonds:
+            normal = np.array([yb - ya, xa - xb]) / np.hypot(xb - xa, yb - ya) * 0.14
+            for side in (-1, 1):
+                ax.plot(
+                    [xa + side * normal[0], xb + side * normal[0]],
+                    [ya + side * normal[1], yb + side * normal[1]],
+                    color=BLACK,
+                    lw=2.5,
+                    zorder=1,
+                )
+        else:
+            ax.plot([xa, xb], [ya, yb], color=BLACK, lw=3, zorder=1)
+    centre = atoms["C2"][0]
+    cutoff = 3.1
+    ax.add_patch(
+        Circle(centre, cutoff, fc=YELLOW, alpha=0.25, ec=ORANGE, lw=1.5, ls="--", zorder=0)
+    )
+    ax.text(
+        centre[0] + 0.1, centre[1] + cutoff + 0.15, "cutoff", color=ORANGE, fontsize=12, ha="center"
+    )
+    # edges are pairs within the cutoff, chemical bond or not: the amide hydrogens too
+    for neighbour in ("H4", "H5"):
+        (x, y) = atoms[neighbour][0]
+        assert np.hypot(x - centre[0], y - centre[1]) < cutoff
+        ax.plot([centre[0], x], [centre[1], y], color=GREEN, lw=1.8, ls=":", zorder=1)
+    for (x, y), symbol, colour in atoms.values():
+        ax.add_patch(
+            Circle((x, y), 0.42 if symbol != "H" else 0.3, fc=colour, ec=BLACK, lw=1.5, zorder=3)
+        )
+        ax.text(
+            x,
+            y,
+            symbol,
+            ha="center",
+            va="center",
+            fontsize=13,
+            weight="bold",
+            zorder=4,
+            color="white" if symbol in "CON" else BLACK,
+        )
+    for neighbour in ("C1", "O", "N", "H4", "H5"):
+        (x, y) = atoms[neighbour][0]
+        arrow(
+            ax,
+            (x + 0.3 * (centre[0] - x), y + 0.3 * (centre[1] - y)),
+            (centre[0] + 0.35 * (x - centre[0]) / 2, centre[1] + 0.35 * (y - centre[1]) / 2),
+            colour=GREEN,
+            width=3,
+            connectionstyle="arc3,rad=0.25",
+            zorder=5,
+        )
+    ax.text(1.2, 8.0, "Message passing", fontsize=18, weight="bold")
+    ax.text(
+        1.2,
+        7.3,
+        "atoms are nodes; an edge joins\nevery pair closer than a cutoff,\nbonded or not (dotted: not bonded);\neach atom gathers messages along\nits edges and updates its own\ndescription",
+        fontsize=12.5,
+        va="top",
+    )
+    ax.text(
+        12.3,
+        6.6,
+        "repeat for a few layers:\nthe description grows to\nthe wider environment",
+        fontsize=12.5,
+        va="top",
+    )
+    ax.text(
+        12.3,
+        3.6,
+        "equivariant: turning the\nmolecule turns the forces\nwith it; the energy stays",
+        fontsize=12.5,
+        va="top",
+        color=GREEN,
+    )
+    save(fig, path)
+
+
+# Landing-page pictures, one per demo page (notebooks/demos/NAME.ipynb → thumb-NAME.png):
+# the numbers each demo shows, computed by featurize, without axes or text.
