@@ -88,3 +88,29 @@ def test_unknown_permutation_is_a_clear_error(water, bad):
 def test_not_a_structure_is_a_clear_error(bad):
     with pytest.raises(FeaturizeError, match=r"ase\.Atoms"):
         coulomb_matrix(bad)
+
+
+def test_many_structures_give_one_padded_row_each(water, ethanol):
+    """As DScribe's create: a list gives (n_structures, n_atoms_max²), each structure's
+    matrix in the top-left corner of a zero-padded n_atoms_max × n_atoms_max block."""
+    rows = coulomb_matrix([water, ethanol])
+    width = len(ethanol)
+    assert rows.shape == (2, width * width)
+    for atoms, row in zip([water, ethanol], rows, strict=True):
+        block = row.reshape(width, width)
+        n = len(atoms)
+        np.testing.assert_allclose(block[:n, :n], slide_formula(atoms), rtol=1e-12)
+        assert not block[n:].any() and not block[:, n:].any()
+    eigen = coulomb_matrix([water, ethanol], "eigenspectrum", n_atoms_max=12)
+    assert eigen.shape == (2, 12)
+    np.testing.assert_allclose(eigen[0, :3], coulomb_matrix(water, "eigenspectrum"))
+
+
+def test_many_structures_report_progress_and_check_the_width(water, ethanol):
+    seen = []
+    coulomb_matrix([water] * 300, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(250, 300), (300, 300)]
+    with pytest.raises(FeaturizeError, match="n_atoms_max=3 is too small"):
+        coulomb_matrix([water, ethanol], n_atoms_max=3)
+    with pytest.raises(FeaturizeError, match="empty"):
+        coulomb_matrix([])

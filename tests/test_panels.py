@@ -122,6 +122,30 @@ def test_a_descriptor_error_is_shown_not_raised():
     assert panel.message.value == ""
 
 
+def test_what_the_panel_knows_of_a_descriptor_comes_from_its_record():
+    """The package's functions bring their labels (atom rows, x/y/z columns); any other
+    function of a structure is drawn without atom labels rather than with wrong ones; a
+    Descriptor record says it all itself."""
+    from featurize.panels.structure import Descriptor
+
+    coordinates = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=False)
+    assert list(coordinates.figure.data[0].y) == ["O0", "H1", "H2"]
+    assert list(coordinates.figure.data[0].x) == ["x", "y", "z"]
+    assert "Raw coordinates" in coordinates.figure.layout.title.text
+
+    def centred(atoms):
+        return atoms.positions - atoms.positions.mean(axis=0)
+
+    anonymous = StructurePanel(fz.molecule("H2O"), descriptor=centred, show_3d=False)
+    assert anonymous.figure.data[0].y is None and anonymous.figure.data[0].x is None
+    assert anonymous.figure.layout.title.text.startswith("centred: 3×3")
+
+    record = Descriptor("Centred (Å)", centred, rows_are_atoms=True, columns=("x", "y", "z"))
+    labelled = StructurePanel(fz.molecule("H2O"), descriptor=record, show_3d=False)
+    assert list(labelled.figure.data[0].y) == ["O0", "H1", "H2"]
+    assert labelled.figure.layout.title.text == "Centred (Å): 3×3"
+
+
 def test_the_3d_view_follows_the_sliders():
     panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates)
     panel.rotation_x.value = 90

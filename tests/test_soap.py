@@ -78,3 +78,18 @@ def test_unknown_species_is_a_clear_error(water, species):
 def test_bad_settings_are_a_clear_error(water):
     with pytest.raises(FeaturizeError, match="r_cut > 1"):
         soap(water, sigma=0)
+
+
+def test_many_structures_give_one_row_each_over_their_species(water):
+    """A list gives (n_structures, d) with the species of all of them, each row what the
+    structure alone gives with those species."""
+    methane = featurize.molecule("CH4")
+    rows = soap([water, methane])
+    assert rows.shape == (2, len(soap(water, species=["H", "C", "O"])))
+    for atoms, row in zip([water, methane], rows, strict=True):
+        np.testing.assert_allclose(row, soap(atoms, species=["H", "C", "O"]), rtol=1e-12)
+
+
+def test_many_structures_must_agree_on_periodicity(water, copper):
+    with pytest.raises(FeaturizeError, match="Some structures are periodic"):
+        soap([water, copper])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -26,9 +26,7 @@ from ase.data import atomic_numbers, chemical_symbols
 from .cache import cache_directory, load_cache, save_cache
 from .errors import FeaturizeError
 from .molecules import molecule
-
-Progress = Callable[[int, int], None]
-"""progress(done, total): called now and then during a slow step, so a panel can show a bar."""
+from .progress import Progress
 
 HARTREE_TO_KCAL_PER_MOL = 627.509
 # The size limit of QM7 (Rupp et al. 2012: ≤ 7 of C, N, O, S, PBE0 energies); QM9's heavy

@@ -1,5 +1,9 @@
 """Structure descriptors with DScribe as the engine: the Coulomb matrix, its periodic
-variants for crystals (sine matrix, Ewald sum matrix) and SOAP."""
+variants for crystals (sine matrix, Ewald sum matrix) and SOAP.
+
+Like DScribe's own `create`, coulomb_matrix and soap take one structure or many: one gives
+its array, many a (n_structures, d) array with one zero-padded, flattened row each.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,15 @@ from ase import Atoms
 from ase.data import atomic_numbers
 
 from .errors import FeaturizeError
+from .progress import Progress
 from .settings import SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
 
 if TYPE_CHECKING:
     from dscribe.descriptors import SOAP, CoulombMatrix, EwaldSumMatrix, SineMatrix
 
 COULOMB_PERMUTATIONS = ("none", "sorted_l2", "eigenspectrum")
+# Structures per DScribe call for many: progress moves every fraction of a second.
+CHUNK = 250
 
 
 @lru_cache(maxsize=64)
@@ -30,20 +37,38 @@ def _coulomb_engine(n_atoms: int, permutation: str) -> CoulombMatrix:
     return CoulombMatrix(n_atoms_max=n_atoms, permutation=permutation)
 
 
-def coulomb_matrix(atoms: Atoms, permutation: str = "none") -> np.ndarray:
-    """The Coulomb matrix, (n, n): M_ii = 0.5 Z_i^2.4, M_ij = Z_i Z_j / R_ij (R in Å).
+def coulomb_matrix(
+    structures: Atoms | Sequence[Atoms],
+    permutation: str = "none",
+    n_atoms_max: int | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """The Coulomb matrix: M_ii = 0.5 Z_i^2.4, M_ij = Z_i Z_j / R_ij (R in the positions'
+    unit, Å for ASE).
 
     permutation "none" keeps the atom order, "sorted_l2" sorts rows and columns by their
-    norm, "eigenspectrum" returns the n eigenvalues instead of the matrix.
+    norm, "eigenspectrum" gives the eigenvalues (largest |λ| first) instead of the matrix.
+    One structure: (n, n), or (n,) eigenvalues. Many: (n_structures, n_atoms_max²), or
+    (n_structures, n_atoms_max), each zero-padded to n_atoms_max atoms (default: the
+    largest structure's), so that every row compares.
     """
     if permutation not in COULOMB_PERMUTATIONS:
         raise FeaturizeError(
             f"Unknown Coulomb-matrix permutation {permutation!r}; "
             f"choose one of {', '.join(COULOMB_PERMUTATIONS)}."
         )
-    n = _require_atoms(atoms)
-    values = _coulomb_engine(n, permutation).create(atoms)
-    return values if permutation == "eigenspectrum" else values.reshape(n, n)
+    if isinstance(structures, Atoms):
+        n = _require_atoms(structures)
+        values = _coulomb_engine(n, permutation).create(structures)
+        return values if permutation == "eigenspectrum" else values.reshape(n, n)
+    many = _require_many(structures)
+    largest = max(len(atoms) for atoms in many)
+    width = largest if n_atoms_max is None else int(n_atoms_max)
+    if width < largest:
+        raise FeaturizeError(
+            f"A structure has {largest} atoms; n_atoms_max={width} is too small for it."
+        )
+    return _in_chunks(_coulomb_engine(width, permutation), many, progress)
 
 
 # The Coulomb matrix's periodic variants, for crystals (Faber, Lindmaa, von Lilienfeld,
@@ -121,32 +146,45 @@ def _soap_engine(
 
 
 def soap(
-    atoms: Atoms,
+    structures: Atoms | Sequence[Atoms],
     species: Sequence[str] | None = None,
     r_cut: float = SOAP_R_CUT,
     n_max: int = SOAP_N_MAX,
     l_max: int = SOAP_L_MAX,
     sigma: float = SOAP_SIGMA,
+    progress: Progress | None = None,
 ) -> np.ndarray:
-    """The structure-averaged SOAP power spectrum: the mean of every atom's spectrum.
+    """The structure-averaged SOAP power spectrum: the mean of every atom's spectrum
+    (DScribe's average="outer"; 220 numbers for H and O with the defaults).
 
-    (DScribe's average="outer"; a 1-D vector, 220 numbers for H and O with the defaults.)
-
-    species defaults to the structure's own elements; r_cut and sigma in Å. The structure
-    is treated as periodic only when atoms.pbc says so (a molecule needs no cell).
+    One structure: a 1-D vector. Many: (n_structures, d), one row each, all with the same
+    species. species defaults to the structures' own elements; r_cut and sigma in Å. A
+    structure is treated as periodic only when atoms.pbc says so (a molecule needs no
+    cell); many structures must agree on it.
     """
-    _require_atoms(atoms)
-    present = sorted(set(atoms.get_chemical_symbols()), key=atomic_numbers.__getitem__)
+    many = [structures] if isinstance(structures, Atoms) else _require_many(structures)
+    for atoms in many:
+        _require_atoms(atoms)
+    present = sorted(
+        {symbol for atoms in many for symbol in atoms.get_chemical_symbols()},
+        key=atomic_numbers.__getitem__,
+    )
     chosen = tuple(present if species is None else _check_species(species))
     missing = [symbol for symbol in present if symbol not in chosen]
     if missing:
+        which = "This structure contains" if len(many) == 1 else "The structures contain"
         raise FeaturizeError(
-            f"This structure contains {', '.join(missing)}, but SOAP was set up for species "
+            f"{which} {', '.join(missing)}, but SOAP was set up for species "
             f"{', '.join(chosen)} only. Add {', '.join(missing)} to species (or leave species "
-            "unset to use the structure's own elements)."
+            "unset to use the structures' own elements)."
         )
-    periodic = bool(atoms.pbc.any())
-    if periodic and atoms.cell.rank < 3:
+    periodic = {bool(atoms.pbc.any()) for atoms in many}
+    if len(periodic) > 1:
+        raise FeaturizeError(
+            "Some structures are periodic (pbc) and some are not; SOAP them separately, or "
+            "set the same pbc on all."
+        )
+    if True in periodic and any(atoms.cell.rank < 3 for atoms in many):
         raise FeaturizeError(
             "The structure is marked periodic (pbc) but has no full 3-D cell; set a cell, "
             "or set pbc=False for a molecule."
@@ -156,8 +194,39 @@ def soap(
             f"SOAP needs r_cut > 1 Å, sigma > 0 Å, n_max ≥ 1 and l_max ≥ 0; got r_cut={r_cut}, "
             f"sigma={sigma}, n_max={n_max}, l_max={l_max}."
         )
-    engine = _soap_engine(chosen, float(r_cut), int(n_max), int(l_max), float(sigma), periodic)
-    return engine.create(atoms)
+    engine = _soap_engine(
+        chosen, float(r_cut), int(n_max), int(l_max), float(sigma), periodic == {True}
+    )
+    if isinstance(structures, Atoms):
+        return engine.create(structures)
+    return _in_chunks(engine, many, progress)
+
+
+def _in_chunks(engine, structures: list[Atoms], progress: Progress | None) -> np.ndarray:
+    rows = []
+    for start in range(0, len(structures), CHUNK):
+        block = structures[start : start + CHUNK]
+        rows.append(np.asarray(engine.create(block, n_jobs=1)).reshape(len(block), -1))
+        if progress is not None:
+            progress(start + len(block), len(structures))
+    return np.concatenate(rows)
+
+
+def _require_many(structures) -> list[Atoms]:
+    """A non-empty list of ase.Atoms (each checked), from any sequence of them."""
+    if isinstance(structures, (str, bytes)) or not isinstance(structures, Sequence):
+        raise FeaturizeError(
+            f"Expected an ase.Atoms structure or a list of them, not {structures!r}; "
+            "build one with featurize.molecule('H2O')."
+        )
+    many = list(structures)
+    if not many:
+        raise FeaturizeError(
+            "Expected an ase.Atoms structure or a list of them; this list is empty."
+        )
+    for atoms in many:
+        _require_atoms(atoms)
+    return many
 
 
 def _check_species(species: Sequence[str]) -> list[str]:

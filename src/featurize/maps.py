@@ -15,9 +15,10 @@ from types import MappingProxyType
 import numpy as np
 
 from .cache import cache_directory, load_cache, save_cache
-from .datasets import MoleculeSet, Progress
-from .descriptors import _coulomb_engine, _soap_engine
+from .datasets import MoleculeSet
+from .descriptors import coulomb_matrix, soap
 from .errors import FeaturizeError
+from .progress import Progress
 from .settings import RANDOM_SEED, SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
 
 # The descriptors the map offers: key → what the slide calls it.
@@ -35,7 +36,6 @@ STANDARDIZE = MappingProxyType({"coulomb_eigenvalues": True, "soap": False})
 PROJECTIONS = ("PCA", "t-SNE")
 TSNE_PERPLEXITY = 30.0  # neighbours each point tries to keep (scikit-learn's default)
 TSNE_PCA_COMPONENTS = 50  # t-SNE starts from the first 50 principal components: faster, less noise
-_FEATURIZE_CHUNK = 250  # molecules per DScribe call, so progress moves every fraction of a second
 _MAP_CACHE_FORMAT = 2
 
 
@@ -46,13 +46,7 @@ def coulomb_eigenvalues(
 
     The eigenvalues of M_ii = 0.5 Z_i^2.4, M_ij = Z_i Z_j / R_ij (DScribe, "eigenspectrum").
     """
-    width = _largest(molecules) if n_atoms_max is None else int(n_atoms_max)
-    if width < _largest(molecules):
-        raise FeaturizeError(
-            f"A molecule has {_largest(molecules)} atoms; n_atoms_max={width} is too small."
-        )
-    engine = _coulomb_engine(width, "eigenspectrum")
-    return _in_chunks(engine, molecules, progress)
+    return coulomb_matrix(molecules, "eigenspectrum", n_atoms_max, progress)
 
 
 def average_soap(
@@ -62,33 +56,9 @@ def average_soap(
 
     species must cover every element of every molecule (one fixed length for the set).
     """
-    present = {symbol for atoms in molecules for symbol in atoms.get_chemical_symbols()}
-    missing = sorted(present - set(species))
-    if missing:
-        raise FeaturizeError(
-            f"The molecules contain {', '.join(missing)}, but SOAP was set up for "
-            f"{', '.join(species)} only; add the missing species."
-        )
     if any(atoms.pbc.any() for atoms in molecules):
         raise FeaturizeError("The map takes molecules; set pbc=False on every structure.")
-    engine = _soap_engine(tuple(species), SOAP_R_CUT, SOAP_N_MAX, SOAP_L_MAX, SOAP_SIGMA, False)
-    return _in_chunks(engine, molecules, progress)
-
-
-def _largest(molecules: list) -> int:
-    if not molecules:
-        raise FeaturizeError("The molecule set is empty.")
-    return max(len(atoms) for atoms in molecules)
-
-
-def _in_chunks(engine, molecules: list, progress: Progress | None) -> np.ndarray:
-    rows = []
-    for start in range(0, len(molecules), _FEATURIZE_CHUNK):
-        block = list(molecules[start : start + _FEATURIZE_CHUNK])
-        rows.append(np.asarray(engine.create(block, n_jobs=1)).reshape(len(block), -1))
-        if progress is not None:
-            progress(start + len(block), len(molecules))
-    return np.concatenate(rows)
+    return soap(molecules, species, progress=progress)
 
 
 def set_fingerprint(dataset: MoleculeSet) -> str:

@@ -31,9 +31,10 @@ from ase import Atoms
 from ase.units import Bohr
 
 from .cache import cache_directory, write_atomically
-from .datasets import MoleculeSet, Progress, g2_set, qm9_set
-from .descriptors import _coulomb_engine
+from .datasets import MoleculeSet, g2_set, qm9_set
+from .descriptors import coulomb_matrix
 from .errors import FeaturizeError
+from .progress import Progress
 from .settings import RANDOM_SEED
 
 # The first paper's point, marked on the learning curve for what it is: another data set
@@ -134,13 +135,7 @@ def coulomb_features(
         raise FeaturizeError(
             f"The learning curve uses 'eigenspectrum' or 'sorted_l2', not {permutation!r}."
         )
-    largest = max(len(atoms) for atoms in molecules)
-    width = largest if n_atoms_max is None else int(n_atoms_max)
-    if width < largest:
-        raise FeaturizeError(f"A molecule has {largest} atoms; n_atoms_max={width} is too small.")
-    engine = _coulomb_engine(width, permutation)
-    values = engine.create([in_bohr(atoms) for atoms in molecules], n_jobs=1)
-    return np.asarray(values).reshape(len(molecules), -1)
+    return coulomb_matrix([in_bohr(atoms) for atoms in molecules], permutation, n_atoms_max)
 
 
 def split_indices(

@@ -7,6 +7,7 @@ import functools
 import html
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,29 +21,51 @@ from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
 
-Descriptor = Callable[[Atoms], np.ndarray]
 
-DESCRIPTOR_NAMES: dict[Callable, str] = {
-    coordinates: "Raw coordinates (Å)",
-    coulomb_matrix: "Coulomb matrix",
-    sine_matrix: "Sine matrix",
-    ewald_sum_matrix: "Ewald sum matrix (e²/Å)",
-    soap: "SOAP, structure-averaged",
-    forces: f"Forces from {MODEL_NAME} (eV/Å)",
-}
-# Columns that are not atoms; the Coulomb matrix has one column per atom.
-COLUMN_LABELS: dict[Callable, list[str]] = {
-    coordinates: ["x", "y", "z"],
-    forces: ["Fx", "Fy", "Fz"],
-}
+@dataclass(frozen=True)
+class ScalarReadout:
+    """A number that belongs with a descriptor and should not change as the structure
+    turns, shown under the heatmap: the potential's energy beside its forces."""
+
+    symbol: str
+    unit: str
+    compute: Callable[[Atoms], float]
+    round_off: float  # a change this small is still called round-off
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """What the panel needs to know of a descriptor, in one place."""
+
+    label: str
+    compute: Callable[[Atoms], np.ndarray]
+    # row i belongs to atom i (so rows can carry atom labels): the raw coordinates and the
+    # unsorted matrices; a sorted matrix, eigenvalues or SOAP have no atom rows
+    rows_are_atoms: bool = False
+    columns: tuple[str, ...] | None = None  # None: one column per atom, when rows are atoms
+    readout: ScalarReadout | None = None
+    arrows: bool = False  # rows are vectors on the atoms, drawn as arrows in the 3-D view
+
+
+COORDINATES = Descriptor(
+    "Raw coordinates (Å)", coordinates, rows_are_atoms=True, columns=("x", "y", "z")
+)
+COULOMB = Descriptor("Coulomb matrix", coulomb_matrix, rows_are_atoms=True)
+SINE = Descriptor("Sine matrix", sine_matrix, rows_are_atoms=True)
+EWALD = Descriptor("Ewald sum matrix (e²/Å)", ewald_sum_matrix, rows_are_atoms=True)
+SOAP = Descriptor("SOAP, structure-averaged", soap)
+FORCES = Descriptor(
+    f"Forces from {MODEL_NAME} (eV/Å)",
+    forces,
+    rows_are_atoms=True,
+    columns=("Fx", "Fy", "Fz"),
+    readout=ScalarReadout("E", "eV", potential_energy, ENERGY_ROUND_OFF_EV),
+    arrows=True,
+)
+# The package's descriptor functions, as a notebook passes them, and what the panel knows
+# of each; any other function of a structure is drawn without atom labels.
+KNOWN = {d.compute: d for d in (COORDINATES, COULOMB, SINE, EWALD, SOAP, FORCES)}
 INVARIANT_BELOW = 1e-8  # relative change the readout calls "unchanged": round-off, not physics
-# A number that belongs with a descriptor and should not change as the molecule turns, shown
-# under the heatmap: (symbol, unit, function of the structure, change still called round-off).
-SCALAR_READOUTS: dict[Callable, tuple[str, str, Callable[[Atoms], float], float]] = {
-    forces: ("E", "eV", potential_energy, ENERGY_ROUND_OFF_EV),
-}
-# Descriptors whose rows are vectors on the atoms, drawn as arrows in the 3-D view.
-ATOM_VECTORS: set[Callable] = {forces}
 ARROW_LENGTH = 1.2  # Å, the longest arrow of the unrotated structure; the others to scale
 ARROWS_ABOVE = 1e-3  # eV/Å: smaller forces (a crystal at rest) get no arrows
 
@@ -50,40 +73,34 @@ ARROWS_ABOVE = 1e-3  # eV/Å: smaller forces (a crystal at rest) get no arrows
 # The Coulomb matrix three ways, for a panel that switches between them: as ordered
 # (changes with the atom order), rows sorted by their norm, and its eigenvalues (neither does).
 COULOMB_VARIANTS: dict[str, Descriptor] = {
-    "as ordered": coulomb_matrix,
-    "rows sorted by norm": functools.partial(coulomb_matrix, permutation="sorted_l2"),
-    "eigenvalues": functools.partial(coulomb_matrix, permutation="eigenspectrum"),
+    "as ordered": COULOMB,
+    "rows sorted by norm": Descriptor(
+        "Coulomb matrix (sorted_l2)", functools.partial(coulomb_matrix, permutation="sorted_l2")
+    ),
+    "eigenvalues": Descriptor(
+        "Coulomb matrix (eigenspectrum)",
+        functools.partial(coulomb_matrix, permutation="eigenspectrum"),
+    ),
 }
 # The same, and the two periodic variants a crystal needs (a molecule gets a message for those).
 COULOMB_VARIANTS_WITH_PERIODIC: dict[str, Descriptor] = {
     **COULOMB_VARIANTS,
-    "sine matrix": sine_matrix,
-    "Ewald sum matrix": ewald_sum_matrix,
+    "sine matrix": SINE,
+    "Ewald sum matrix": EWALD,
 }
 
 
-def follows_atom_order(descriptor: Descriptor) -> bool:
-    """Whether row i of the descriptor belongs to atom i (so rows can carry atom labels).
-
-    True for the raw coordinates and the unsorted Coulomb matrix; a sorted matrix, an
-    eigenvalue list, SOAP or an unknown function gets no atom labels rather than wrong ones.
-    """
-    if isinstance(descriptor, functools.partial):
-        unsorted = descriptor.keywords.get("permutation", "none") == "none"
-        return unsorted and follows_atom_order(descriptor.func)
-    return descriptor in (coordinates, coulomb_matrix, sine_matrix, ewald_sum_matrix, forces)
-
-
-def descriptor_name(descriptor: Descriptor) -> str:
-    """A readable name: 'Coulomb matrix', 'Coulomb matrix (sorted_l2)', …"""
-    if isinstance(descriptor, functools.partial):
-        options = ", ".join(str(v) for v in descriptor.keywords.values())
-        return (
-            f"{descriptor_name(descriptor.func)} ({options})"
-            if options
-            else descriptor_name(descriptor.func)
+def as_descriptor(given: Descriptor | Callable[[Atoms], np.ndarray]) -> Descriptor:
+    """A Descriptor as it is; one of the package's functions with what the panel knows of
+    it; any other function of a structure by its name, without atom labels (rather than
+    wrong ones)."""
+    if isinstance(given, Descriptor):
+        return given
+    if not callable(given):
+        raise FeaturizeError(
+            f"descriptor must be a function such as featurize.coulomb_matrix, not {given!r}."
         )
-    return DESCRIPTOR_NAMES.get(descriptor, getattr(descriptor, "__name__", "descriptor"))
+    return KNOWN.get(given) or Descriptor(getattr(given, "__name__", "descriptor"), given)
 
 
 def as_heatmap(values: np.ndarray) -> np.ndarray:
@@ -103,7 +120,8 @@ class StructurePanel(Panel):
     atoms is an ase.Atoms structure (a molecule, or a crystal with its cell and pbc), or a
     mapping label → structure to switch between (featurize.demo_structures()).
     descriptor is a function ase.Atoms → array (featurize.coordinates, coulomb_matrix,
-    soap, or a functools.partial of one), or a mapping label → function to switch between.
+    soap, any function of a structure) or a Descriptor record, or a mapping label → either
+    to switch between (COULOMB_VARIANTS).
     Beside the heatmap, ‖D − D₀‖: how far the descriptor moved from that of the
     unrotated, unpermuted structure.
     """
@@ -111,7 +129,7 @@ class StructurePanel(Panel):
     def __init__(
         self,
         atoms: Atoms | Mapping[str, Atoms],
-        descriptor: Descriptor | Mapping[str, Descriptor],
+        descriptor: Descriptor | Callable | Mapping[str, Descriptor | Callable],
         *,
         show_3d: bool = True,
     ) -> None:
@@ -130,16 +148,14 @@ class StructurePanel(Panel):
             options=list(self.structures), description="structure", style={"button_width": "auto"}
         )
         self.atoms = self.structures[self.structure_choice.value]
-        self.descriptors = (
-            dict(descriptor)
-            if isinstance(descriptor, Mapping)
-            else {descriptor_name(descriptor): descriptor}
-        )
-        if not self.descriptors or not all(map(callable, self.descriptors.values())):
+        given = descriptor if isinstance(descriptor, Mapping) else {None: descriptor}
+        if not given:
             raise FeaturizeError(
                 "descriptor must be a function such as featurize.coulomb_matrix, "
                 "or a mapping from labels to such functions."
             )
+        records = {label: as_descriptor(each) for label, each in given.items()}
+        self.descriptors = {label or d.label: d for label, d in records.items()}
 
         slider = functools.partial(
             widgets.IntSlider, value=0, min=-180, max=180, step=5, continuous_update=True
@@ -234,9 +250,9 @@ class StructurePanel(Panel):
     def _choose_descriptor(self, _change=None) -> None:
         self.descriptor = self.descriptors[self.descriptor_choice.value]
         try:
-            self.reference = np.asarray(self.descriptor(self.atoms), dtype=float)
-            readout = SCALAR_READOUTS.get(self.descriptor)
-            self.scalar_reference = readout[2](self.atoms) if readout else None
+            self.reference = np.asarray(self.descriptor.compute(self.atoms), dtype=float)
+            readout = self.descriptor.readout
+            self.scalar_reference = readout.compute(self.atoms) if readout else None
         except FeaturizeError as error:
             # nothing to draw for this structure (e.g. an optional extra is missing): say why
             self.plots.layout.display = self.controls.layout.display = "none"
@@ -245,7 +261,7 @@ class StructurePanel(Panel):
         self.plots.layout.display = self.controls.layout.display = None
         self._colour_range = (float(np.min(self.reference)), float(np.max(self.reference)))
         self._arrow_scale = None
-        if self.descriptor in ATOM_VECTORS:
+        if self.descriptor.arrows:
             longest = float(np.max(np.linalg.norm(self.reference, axis=1)))
             self._arrow_scale = ARROW_LENGTH / longest if longest > ARROWS_ABOVE else None
         self._on_change()
@@ -255,7 +271,7 @@ class StructurePanel(Panel):
             return
         moved = self.current_atoms
         try:
-            values = np.asarray(self.descriptor(moved), dtype=float)
+            values = np.asarray(self.descriptor.compute(moved), dtype=float)
         except FeaturizeError as error:
             self.show_message(str(error))
             return
@@ -283,10 +299,9 @@ class StructurePanel(Panel):
         self._colour_range = (low, high)  # widen only, so colours stay comparable
         signed = low < 0
         bound = max(abs(low), abs(high))
-        atom_rows = follows_atom_order(self.descriptor) and values.ndim == 2
+        atom_rows = self.descriptor.rows_are_atoms and values.ndim == 2
         rows = labels if atom_rows else None
-        base = getattr(self.descriptor, "func", self.descriptor)  # see through functools.partial
-        columns = COLUMN_LABELS.get(base, labels) if atom_rows else None
+        columns = (self.descriptor.columns or labels) if atom_rows else None
         with self.figure.batch_update():
             heatmap = self.figure.data[0]
             # padding as None: a gap to plotly, and valid JSON (NaN is not) on the wire
@@ -295,7 +310,7 @@ class StructurePanel(Panel):
             heatmap.colorscale = "RdBu" if signed else "Cividis"
             heatmap.zmin, heatmap.zmax = (-bound, bound) if signed else (low, high)
             shape = "×".join(map(str, values.shape))
-            title = html.escape(descriptor_name(self.descriptor))
+            title = html.escape(self.descriptor.label)
             self.figure.layout.title.text = f"{title}: {shape}"
             self.figure.layout.xaxis.showticklabels = columns is not None
             self.figure.layout.yaxis.showticklabels = rows is not None
@@ -315,14 +330,14 @@ class StructurePanel(Panel):
             "D₀: the unrotated structure in its original atom order</div>"
         )
         self.scalar = None
-        readout = SCALAR_READOUTS.get(self.descriptor)
+        readout = self.descriptor.readout
         if readout is not None:
-            symbol, unit, function, round_off = readout
-            self.scalar = function(moved)
+            symbol, unit = readout.symbol, readout.unit
+            self.scalar = readout.compute(moved)
             change = self.scalar - self.scalar_reference
             text += (
                 f'<div style="font-size:1.25em">{symbol} = <b>{self.scalar:.5f} {unit}</b> '
-                f"{verdict(abs(change) <= round_off)}</div>"
+                f"{verdict(abs(change) <= readout.round_off)}</div>"
                 f'<div style="color:#555">{symbol} − {symbol}₀ = {change:.1e} {unit}</div>'
             )
         self.readout.value = text
