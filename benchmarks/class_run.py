@@ -59,11 +59,12 @@ class Visitor(threading.Thread):
         drag_s: float,
         headers: dict[str, str] | None = None,
         arrive_after_s: float = 0.0,
+        pause_s: float = DRAG_PAUSE_S,
     ):
         super().__init__(daemon=True)
         self.url, self.page, self.start_together, self.drag_s = url, page, start, drag_s
         # for a soak: a reverse proxy's address header, and arrivals spread out
-        self.headers, self.arrive_after_s = headers, arrive_after_s
+        self.headers, self.arrive_after_s, self.pause_s = headers, arrive_after_s, pause_s
         self.tti_s: float | None = None
         self.steps_s: dict[str, float] = {}  # page, states, first answer: where TTI goes
         self.kernel_id: str | None = None
@@ -96,7 +97,7 @@ class Visitor(threading.Thread):
                     deadline = time.monotonic() + self.drag_s
                 if time.monotonic() > deadline or self.leave.is_set():
                     break
-                time.sleep(DRAG_PAUSE_S)
+                time.sleep(self.pause_s)
         except Exception as error:  # reported with the figures, not lost in a thread
             self.error = f"{self.page}: {error!r}"
         finally:

@@ -24,6 +24,8 @@ import contextlib
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -37,10 +39,14 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_HEADER = "X-Real-IP"
 PER_ADDRESS = 3  # a visitor's share behind a proxy (docs/deploy.md)
+PAGES_PER_MINUTE = 6  # pages one address may open a minute behind a proxy (docs/deploy.md)
 ARRIVE_EVERY_S = 2.0
 SETTLE_S = 10.0  # after the last visitor got in, before the quiet phase is counted
 ATTACK_PAUSE_S = 1.0  # between two rounds of the attack: relentless, not a CPU spin
+FRONTS = ("frames", "nonsense", "get_burst")
 GET_BURST = 20
+GET_TIMEOUT_S = 5.0
+DRAG_PAUSE_S = 0.5  # between an answer and the next move: a student trying values
 # Comm payloads the widgets' browser code never sends (a few of the report's).
 NONSENSE = (
     {"method": "update", "state": {"value": "NaN"}, "buffer_paths": []},
@@ -61,82 +67,123 @@ def kernel_processes(server: psutil.Process) -> list[psutil.Process]:
     return kernels
 
 
-class Attacker(threading.Thread):
-    """One address sending, round after round, what froze or filled the server before."""
+class Attacker:
+    """One address attacking on three fronts at once, each in its own thread, round after
+    round: malformed websocket frames, nonsense comm messages on a page of its own, and
+    bursts of plain page requests."""
 
-    def __init__(self, url: str):
-        super().__init__(daemon=True)
+    def __init__(self, url: str, fronts: tuple[str, ...] = FRONTS):
         self.url = url
         self.headers = {ADDRESS_HEADER: "10.66.6.6"}
         self.stop = threading.Event()
         self.sent: Counter[str] = Counter()
         self.answers: Counter[str] = Counter()
+        self.lock = threading.Lock()  # the counters are shared by the three threads
+        self.threads = [
+            threading.Thread(target=self.keep, args=(front,), daemon=True)
+            for front in (getattr(self, name) for name in fronts)
+        ]
 
-    def run(self) -> None:
-        channels = None
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def join(self, timeout: float) -> None:
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def count(self, counter: Counter[str], what: str, n: int = 1) -> None:
+        with self.lock:
+            counter[what] += n
+
+    def keep(self, front) -> None:
+        channel = None
         while not self.stop.is_set():
-            channels = channels or self.connect()
-            if channels and not self.frames_and_nonsense(*channels):
-                for channel in channels:
+            try:
+                channel = front(channel)
+            except RuntimeError as refused:  # a page answered 503: its share is taken
+                self.count(self.answers, "pages refused" if " 503" in str(refused) else "other")
+                channel = None
+            except Exception as error:  # a closed socket, a timeout: counted, it goes on
+                self.count(self.answers, f"connection ended: {type(error).__name__}")
+                if channel is not None:
                     channel.close()
-                channels = None
-            self.get_burst()
+                channel = None
             self.stop.wait(ATTACK_PAUSE_S)
-        for channel in channels or ():
+        if channel is not None:
             channel.close()
 
-    def connect(self):
-        """Two pages of its own, one per websocket protocol; None while its share is taken."""
+    def page(self, subprotocol: str | None = None):
         from deck_server.client import KernelChannel
+
+        return KernelChannel(self.url, "demos/likelihood.ipynb", subprotocol, self.headers)
+
+    def frames(self, channel):
+        """A v1 frame declaring 2**62 buffers (froze the server for good), then a legacy
+        frame declaring 10**7 (stalled it) on a second page."""
         from deck_server.websocket import V1
 
-        try:
-            v1 = KernelChannel(self.url, "demos/likelihood.ipynb", V1, self.headers)
-        except RuntimeError as refused:
-            self.answers["pages refused" if " 503" in str(refused) else str(refused)] += 1
-            return None
-        try:
-            return v1, KernelChannel(self.url, "demos/likelihood.ipynb", headers=self.headers)
-        except RuntimeError as refused:
-            self.answers["pages refused" if " 503" in str(refused) else str(refused)] += 1
-            v1.close()
-            return None
+        if channel is None:
+            v1 = self.page(V1)
+            try:
+                legacy = self.page()
+            except Exception:
+                v1.close()
+                raise
+            channel = _Pair((v1, legacy))
+        v1, legacy = channel
+        v1.ws.send_binary((2**62).to_bytes(8, "little") + b"\0" * 16)
+        legacy.ws.send_binary((10**7).to_bytes(4, "big") + b"\0" * 16)
+        self.count(self.sent, "malformed frames", 2)
+        return channel
 
-    def frames_and_nonsense(self, v1, legacy) -> bool:
-        """One round on its open pages; whether they are still open afterwards."""
-        try:
-            v1.ws.send_binary((2**62).to_bytes(8, "little") + b"\0" * 16)
-            legacy.ws.send_binary((10**7).to_bytes(4, "big") + b"\0" * 16)
-            self.sent["malformed frames"] += 2
-            reply = legacy.reply_to(legacy.send("comm_info_request", {}))
-            for comm_id in reply["content"]["comms"]:
-                for data in NONSENSE:
-                    legacy.send("comm_msg", {"comm_id": comm_id, "data": data})
-                    self.sent["nonsense comm messages"] += 1
-            unknown = {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget", "data": {}}
-            legacy.send("comm_open", unknown)
-            self.sent["nonsense comm messages"] += 1
-            legacy.reply_to(legacy.send("kernel_info_request", {}))
-            received, legacy.received = legacy.received, []
-            self.answers["tracebacks received"] += sum(
-                m["msg_type"] == "error"
-                or (m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
-                for m in received
-            )
-            return True
-        except Exception as error:  # a closed socket, a timeout: counted, the attack goes on
-            self.answers[f"connection ended: {type(error).__name__}"] += 1
-            return False
+    def nonsense(self, channel):
+        channel = channel or self.page()
+        reply = channel.reply_to(channel.send("comm_info_request", {}))
+        for comm_id in reply["content"]["comms"]:
+            for data in NONSENSE:
+                channel.send("comm_msg", {"comm_id": comm_id, "data": data})
+        unknown = {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget", "data": {}}
+        channel.send("comm_open", unknown)
+        self.count(self.sent, "nonsense comm messages", len(reply["content"]["comms"]) * 6 + 1)
+        channel.reply_to(channel.send("kernel_info_request", {}))
+        received, channel.received = channel.received, []
+        tracebacks = sum(
+            m["msg_type"] == "error"
+            or (m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+            for m in received
+        )
+        self.count(self.answers, "tracebacks received", tracebacks)
+        return channel
 
-    def get_burst(self) -> None:
-        from deck_server.client import get
-
+    def get_burst(self, _channel):
+        """GET_BURST plain page requests at once, each given GET_TIMEOUT_S (a page that takes
+        longer is counted as slow, and the next burst goes out regardless)."""
         page = f"{self.url}/voila/render/demos/soap.ipynb"
-        with ThreadPoolExecutor(max_workers=10) as pool:
-            statuses = list(pool.map(lambda _: get(page, self.headers)[0], range(GET_BURST)))
-        self.sent["plain GETs"] += len(statuses)
-        for status in statuses:
-            self.answers[f"GET answered {status}"] += 1
+
+        def one(_):
+            try:
+                request = urllib.request.Request(page, headers=self.headers)
+                with urllib.request.urlopen(request, timeout=GET_TIMEOUT_S) as response:
+                    return str(response.status)
+            except urllib.error.HTTPError as error:
+                return str(error.code)
+            except OSError:
+                return f"slower than {GET_TIMEOUT_S:.0f} s"
+
+        with ThreadPoolExecutor(max_workers=GET_BURST) as pool:
+            answers = list(pool.map(one, range(GET_BURST)))
+        self.count(self.sent, "plain GETs", len(answers))
+        for answer in answers:
+            self.count(self.answers, f"GET answered {answer}")
+
+
+class _Pair(tuple):
+    """Two channels kept by one front, closed together."""
+
+    def close(self) -> None:
+        for channel in self:
+            channel.close()
 
 
 class ServerMemory(threading.Thread):
@@ -162,7 +209,9 @@ def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95)) if values else float("nan")
 
 
-def soak(visitors: int, quiet_s: float, soak_s: float, left_s: float) -> dict[str, float]:
+def soak(
+    visitors: int, quiet_s: float, soak_s: float, left_s: float, fronts: tuple[str, ...] = FRONTS
+) -> dict[str, float]:
     from deck_server.launch import voila_process
 
     log = ROOT / "build" / "soak-voila.log"
@@ -170,6 +219,7 @@ def soak(visitors: int, quiet_s: float, soak_s: float, left_s: float) -> dict[st
         "DECK_POOL_SIZE": "0",
         "DECK_ADDRESS_HEADER": ADDRESS_HEADER,
         "DECK_MAX_KERNELS_PER_ADDRESS": str(PER_ADDRESS),
+        "DECK_PAGES_PER_MINUTE_PER_ADDRESS": str(PAGES_PER_MINUTE),
         "DECK_MAX_KERNELS": str(visitors + 2 * PER_ADDRESS),
         "DECK_LEFT_S": str(left_s),
         "DECK_UNCONNECTED_S": str(left_s),
@@ -190,6 +240,7 @@ def soak(visitors: int, quiet_s: float, soak_s: float, left_s: float) -> dict[st
                 drag_s=arrivals + SETTLE_S + quiet_s + soak_s + 120,  # ends when told below
                 headers={ADDRESS_HEADER: f"10.0.{i // 250}.{i % 250 + 1}"},
                 arrive_after_s=i * ARRIVE_EVERY_S,
+                pause_s=DRAG_PAUSE_S,
             )
             for i in range(visitors)
         ]
@@ -205,7 +256,7 @@ def soak(visitors: int, quiet_s: float, soak_s: float, left_s: float) -> dict[st
         quiet_from = all_in + SETTLE_S
         attack_from = quiet_from + quiet_s
         time.sleep(max(0.0, attack_from - time.monotonic()))
-        attacker = Attacker(url)
+        attacker = Attacker(url, fronts)
         attacker.start()
         print(f"  the attacker joins for {soak_s:.0f} s", flush=True)
         time.sleep(soak_s)
@@ -266,8 +317,14 @@ def main() -> None:
     parser.add_argument(
         "--left-s", type=float, default=60, help="DECK_LEFT_S and DECK_UNCONNECTED_S"
     )
+    parser.add_argument(
+        "--fronts", default=",".join(FRONTS), help=f"the attacks, of {', '.join(FRONTS)}"
+    )
     options = parser.parse_args()
-    figures = soak(options.visitors, options.quiet_s, options.soak_s, options.left_s)
+    fronts = tuple(options.fronts.split(","))
+    if unknown := set(fronts) - set(FRONTS):
+        parser.error(f"unknown front(s) {', '.join(sorted(unknown))}; choose of {FRONTS}")
+    figures = soak(options.visitors, options.quiet_s, options.soak_s, options.left_s, fronts)
     out = ROOT / "build" / "soak.json"
     out.write_text(json.dumps(figures, indent=1) + "\n")
     for name, value in figures.items():

@@ -16,6 +16,8 @@ This module is plain bookkeeping, without tornado or Voila; kernels.py applies i
 from __future__ import annotations
 
 import html
+import time
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -45,12 +47,17 @@ class Limits:
     # Behind a reverse proxy every request comes from the proxy: name the header in which it
     # passes the visitor's address (e.g. X-Real-IP); empty, the connection's address counts.
     address_header: str = ""
+    # Pages one address may open per minute. Each starts a kernel and runs the page (seconds
+    # of CPU): within its share, a client that drops its pages and asks again would
+    # otherwise keep the cores busy with kernel starts (the soak, docs/deploy.md). A class
+    # behind one NAT address opens about two pages each in its first minute.
+    pages_per_minute: int = 60
 
     @classmethod
     def from_environment(cls, environ) -> Limits:
         """Limits, with any of these variables set overriding the defaults:
         DECK_MAX_KERNELS, DECK_MAX_KERNELS_PER_ADDRESS, DECK_UNCONNECTED_S, DECK_LEFT_S,
-        DECK_CHECK_S, DECK_ADDRESS_HEADER."""
+        DECK_CHECK_S, DECK_ADDRESS_HEADER, DECK_PAGES_PER_MINUTE_PER_ADDRESS."""
         names = {
             "total": "DECK_MAX_KERNELS",
             "per_visitor": "DECK_MAX_KERNELS_PER_ADDRESS",
@@ -58,6 +65,7 @@ class Limits:
             "left_s": "DECK_LEFT_S",
             "check_every_s": "DECK_CHECK_S",
             "address_header": "DECK_ADDRESS_HEADER",
+            "pages_per_minute": "DECK_PAGES_PER_MINUTE_PER_ADDRESS",
         }
         given = {}
         for field_name, variable in names.items():
@@ -85,15 +93,17 @@ class Visitors:
     limits: Limits = field(default_factory=Limits)
     kernels: dict[str, Visit] = field(default_factory=dict)
     requests: list[PageRequest] = field(default_factory=list)  # pages being rendered
+    opened: dict[str, deque[float]] = field(default_factory=dict)  # admissions, last minute
 
     def forget_gone(self, live: set[str]) -> None:
         """Drop the kernels that no longer run (shut down, culled, died)."""
         for kernel_id in set(self.kernels) - live:
             del self.kernels[kernel_id]
 
-    def admit(self, request: PageRequest, live: set[str]) -> str | None:
+    def admit(self, request: PageRequest, live: set[str], now: float | None = None) -> str | None:
         """Why a new page is refused, or None: then the request holds a seat until it has
         booked its kernel (so that requests arriving together cannot all slip in)."""
+        now = time.monotonic() if now is None else now
         self.forget_gone(live)
         waiting = [r for r in self.requests if not r.kernels]
         if len(self.kernels) + len(waiting) >= self.limits.total:
@@ -108,6 +118,17 @@ class Visitors:
                 f"{held} demo pages are already open from your address. Close some "
                 "of them, or try again in a minute."
             )
+        opened = self.opened.setdefault(request.visitor, deque())
+        while opened and now - opened[0] >= 60:
+            opened.popleft()
+        if len(opened) >= self.limits.pages_per_minute:
+            return (
+                f"{len(opened)} demo pages were opened from your address in the last minute. "
+                "Please wait a minute, then try again."
+            )
+        opened.append(now)
+        for visitor in [v for v, times in self.opened.items() if not times]:
+            del self.opened[visitor]  # addresses seen once are not kept for ever
         self.requests.append(request)
         return None
 

@@ -10,7 +10,8 @@ LIMITS = Limits(total=3, per_visitor=2, never_connected_s=60, left_s=30)
 def serve(visitors: Visitors, visitor: str, kernel: str, now: float = 0, live=None) -> str | None:
     """One page request, as kernels.py makes it: admitted or not, its kernel booked, sent."""
     request = PageRequest(visitor)
-    reason = visitors.admit(request, live if live is not None else set(visitors.kernels) | {kernel})
+    live = live if live is not None else set(visitors.kernels) | {kernel}
+    reason = visitors.admit(request, live, now)
     if reason is None:
         visitors.handed(kernel, visitor, now)
         request.kernels.append(kernel)
@@ -24,6 +25,19 @@ def test_one_address_may_hold_per_visitor_kernels():
     assert serve(visitors, "10.0.0.1", "b") is None
     assert "2 demo pages are already open from your address" in serve(visitors, "10.0.0.1", "c")
     assert serve(visitors, "10.0.0.2", "c") is None  # someone else may
+
+
+def test_one_address_may_open_pages_per_minute_pages_a_minute():
+    """Within its share, a client that drops each page and asks again would keep the cores
+    busy starting kernels (the soak): an address gets pages_per_minute a minute."""
+    visitors = Visitors(Limits(total=10, per_visitor=2, pages_per_minute=3))
+    for second, kernel in enumerate("abc"):
+        assert serve(visitors, "10.0.0.1", kernel, now=second, live={kernel}) is None
+    refused = serve(visitors, "10.0.0.1", "d", now=30, live={"d"})
+    assert "3 demo pages were opened from your address in the last minute" in refused
+    assert serve(visitors, "10.0.0.2", "d", now=30, live={"d"}) is None  # others may
+    assert serve(visitors, "10.0.0.1", "e", now=60.5, live={"e"}) is None  # a minute later
+    assert Limits.from_environment({"DECK_PAGES_PER_MINUTE_PER_ADDRESS": "6"}).pages_per_minute == 6
 
 
 def test_requests_arriving_together_cannot_all_slip_in():
