@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from deck_server.plotly_bundle import served_module
 
@@ -34,3 +35,19 @@ class FigureWidget(go.FigureWidget):
     )
     if _shared:
         _esm = _shared
+
+
+def two_plots(
+    titles: tuple[str, str], widths: tuple[float, float] = (0.5, 0.5), spacing: float = 0.12
+) -> FigureWidget:
+    """The panels' common figure: two plots side by side, each with its title; widths are
+    the plots' shares of the figure's width, spacing the gap between them (fractions)."""
+    return FigureWidget(
+        make_subplots(
+            rows=1,
+            cols=2,
+            column_widths=list(widths),
+            horizontal_spacing=spacing,
+            subplot_titles=titles,
+        )
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from plotly.subplots import make_subplots
 
 from ..classification import (
     CRYSTAL_STRUCTURES,
@@ -22,7 +21,7 @@ from ..classification import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, two_plots
 
 STRUCTURE_COLOURS = {
     "fcc": PALETTE["blue"],
@@ -89,17 +88,13 @@ class ClassificationPanel(Panel):
         self.tree_figure.update_xaxes(visible=False)
         self.tree_figure.update_yaxes(visible=False)
 
-        self.figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.4, 0.6],
-                horizontal_spacing=0.15,
-                subplot_titles=(
-                    "accuracy (fraction right)",
-                    f"test elements ({len(self.split.test)}): true vs predicted",
-                ),
-            )
+        self.figure = two_plots(
+            (
+                "accuracy (fraction right)",
+                f"test elements ({len(self.split.test)}): true vs predicted",
+            ),
+            widths=(0.4, 0.6),
+            spacing=0.15,
         )
         self.figure.add_bar(
             x=["train", "test", "always " + self.majority],

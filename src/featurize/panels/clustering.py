@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
-from plotly.subplots import make_subplots
 
 from ..clustering import (
     ALGORITHMS,
@@ -24,7 +23,7 @@ from ..clustering import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, two_plots
 
 # Okabe–Ito order, then its yellow and black: eight clusters stay distinguishable.
 CLUSTER_COLOURS = (
@@ -242,14 +241,10 @@ class MixturePanel(Panel):
         margin = 0.1 * np.ptp(self.data)
         self.grid = np.linspace(self.data.min() - margin, self.data.max() + margin, 400)
 
-        self.figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.62, 0.38],
-                horizontal_spacing=0.1,
-                subplot_titles=("mixture density over the data", "log-likelihood per EM step"),
-            )
+        self.figure = two_plots(
+            ("mixture density over the data", "log-likelihood per EM step"),
+            widths=(0.62, 0.38),
+            spacing=0.1,
         )
         self.figure.add_histogram(
             x=self.data.tolist(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from plotly.subplots import make_subplots
 
 from ..errors import FeaturizeError
 from ..fitting import (
@@ -21,7 +20,7 @@ from ..fitting import (
     transition_metal_melting,
 )
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import two_plots
 
 # The data's y-range with some room: a wild high-degree curve leaves the plot instead of
 # squashing the data into a line at the bottom.
@@ -77,14 +76,10 @@ class ComplexityPanel(Panel):
         self.grid = np.linspace(self.data.x.min() - 0.5, self.data.x.max() + 0.5, 300)
         self.train_errors, self.test_errors = complexity_curve(data=self.data)
 
-        self.figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.58, 0.42],
-                horizontal_spacing=0.12,
-                subplot_titles=("the fit", "error (RMSE, K) against model complexity"),
-            )
+        self.figure = two_plots(
+            ("the fit", "error (RMSE, K) against model complexity"),
+            widths=(0.58, 0.42),
+            spacing=0.12,
         )
         _data_traces(self.figure, self.data)
         self.figure.add_scatter(
@@ -181,17 +176,13 @@ class NetworkPanel(Panel):
         self.readout = widgets.HTML()
         self.grid = np.linspace(self.data.x.min() - 0.5, self.data.x.max() + 0.5, 200)
 
-        self.figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.5, 0.5],
-                horizontal_spacing=0.12,
-                subplot_titles=(
-                    f"the network's curve ({HIDDEN_UNITS} tanh neurons)",
-                    "loss (MSE on standardized melting points)",
-                ),
-            )
+        self.figure = two_plots(
+            (
+                f"the network's curve ({HIDDEN_UNITS} tanh neurons)",
+                "loss (MSE on standardized melting points)",
+            ),
+            widths=(0.5, 0.5),
+            spacing=0.12,
         )
         _data_traces(self.figure, self.data)
         self.figure.add_scatter(

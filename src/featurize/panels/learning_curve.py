@@ -16,7 +16,6 @@ from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
-from plotly.subplots import make_subplots
 
 from ..datasets import qm9_set
 from ..errors import FeaturizeError
@@ -36,7 +35,7 @@ from ..regression import (
     stored_learning_curve,
 )
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, two_plots
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
@@ -113,17 +112,13 @@ class LearningCurvePanel(Panel):
         self.widget = widgets.VBox([self.figure, controls, self.readout, self.message])
 
     def _build_figure(self) -> FigureWidget:
-        figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.55, 0.45],
-                horizontal_spacing=0.12,
-                subplot_titles=(
-                    "learning curves: test error vs training molecules",
-                    "the models trained now, on the test molecules",
-                ),
-            )
+        figure = two_plots(
+            (
+                "learning curves: test error vs training molecules",
+                "the models trained now, on the test molecules",
+            ),
+            widths=(0.55, 0.45),
+            spacing=0.12,
         )
         for key, recipe in RECIPES.items():  # CURVE
             figure.add_scatter(

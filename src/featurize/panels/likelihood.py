@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from plotly.subplots import make_subplots
 
 from ..errors import FeaturizeError
 from ..likelihood import gaussian_log_likelihood, gaussian_mle, gaussian_pdf, sample_data
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import two_plots
 
 
 class LikelihoodPanel(Panel):
@@ -48,14 +47,8 @@ class LikelihoodPanel(Panel):
         # directly; models worse than the floor sit at the bottom.
         self.floor = 3 * self.best if self.best < 0 else self.best - 3 * abs(self.best) - 1
 
-        self.figure = FigureWidget(
-            make_subplots(
-                rows=1,
-                cols=2,
-                column_widths=[0.78, 0.22],
-                horizontal_spacing=0.12,
-                subplot_titles=("model density over the data", "log-likelihood"),
-            )
+        self.figure = two_plots(
+            ("model density over the data", "log-likelihood"), widths=(0.78, 0.22), spacing=0.12
         )
         self.figure.add_histogram(
             x=self.data,
