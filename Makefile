@@ -29,7 +29,7 @@ SERVE_VENDOR := share/jupyter/voila/templates/deck/static/vendor
 # The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
 
-.PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation
+.PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation assignments
 
 serve: $(VENV)/.installed-run $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -64,6 +64,18 @@ lab: $(VENV)/.installed-run
 		"runs with root's rights.")
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
 		--ServerApp.root_dir=notebooks $(if $(AS_ROOT),--allow-root)
+
+# The workbook's student copies, notebooks/exercises/, released by nbgrader from its sources
+# in course/source/ (solutions and hidden tests stripped; the gradebook and nbgrader's own
+# release folder stay in course/, ignored by git). nbgrader calls alembic from PATH.
+ASSIGNMENTS := $(notdir $(wildcard course/source/*))
+
+assignments: $(VENV)/.installed-test
+	cd course && PATH="$(CURDIR)/$(BIN):$$PATH" ../$(BIN)/nbgrader generate_assignment '*' \
+		--force --log-level=WARN
+	mkdir -p notebooks/exercises
+	cp $(foreach part,$(ASSIGNMENTS),course/release/$(part)/$(part).ipynb) notebooks/exercises/
+	@echo "Released $(words $(ASSIGNMENTS)) workbook notebooks into notebooks/exercises/ (and course/release/)"
 
 test: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
 	$(BIN)/ruff check .
