@@ -58,12 +58,20 @@ $(SERVE_VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
 # as root, `make lab` tells it to and says why that is worth avoiding.
 AS_ROOT := $(filter 0,$(shell id -u 2>/dev/null))
 
+# make lab opens a working copy of notebooks/ (LAB_DIR, ignored by git), kept up to date
+# by scripts/working_copy.py without overwriting anyone's work: the tracked notebooks never
+# collect outputs or answers, and a git pull never conflicts. To edit the deck itself:
+# make lab LAB_DIR=notebooks.
+LAB_DIR ?= my-notebooks
+
 lab: $(VENV)/.installed-run
 	$(if $(AS_ROOT),@echo "Running JupyterLab as root (--allow-root): fine in a container or a" \
 		"throwaway VM; elsewhere, run make lab as an ordinary user, since code in a notebook" \
 		"runs with root's rights.")
+	$(if $(filter notebooks notebooks/,$(LAB_DIR)),@echo "Editing the repository's notebooks/ themselves.", \
+		$(BIN)/python scripts/working_copy.py notebooks $(LAB_DIR))
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
-		--ServerApp.root_dir=notebooks $(if $(AS_ROOT),--allow-root)
+		--ServerApp.root_dir=$(LAB_DIR) $(if $(AS_ROOT),--allow-root)
 
 # The workbook's student copies, notebooks/exercises/, released by nbgrader from its sources
 # in course/source/ (solutions and hidden tests stripped; the gradebook and nbgrader's own
