@@ -24,20 +24,25 @@ PIN ?= yes
 PIN_FLAG := $(if $(filter yes,$(PIN)),-c $(CONSTRAINTS),)
 
 VENDOR := share/jupyter/voila/templates/deck-reveal/static/vendor
-# plotly.js's cartesian build, from which Voila's settings make the pages' lean plotly code.
-SERVE_VENDOR := share/jupyter/voila/templates/deck/static/vendor
-# The demos' precomputed data (scripts/make_data.py), where featurize looks for it.
-DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve.json
+DECK_STATIC := share/jupyter/voila/templates/deck/static
+# plotly.js's cartesian build, fetched once from the npm registry ...
+SERVE_VENDOR := $(DECK_STATIC)/vendor
+# ... and the pages' lean plotly widget code built from it and the installed plotly
+# (deck_server.plotly_bundle); its stamp is the target.
+PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
+# The demos' precomputed data (scripts/make_data.py), where featurize looks for it: the file
+# name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
+DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
 .PHONY: serve present slides lab test test-foundation bench figures data upgrade clean foundation assignments
 
-serve: $(VENV)/.installed-run $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
+serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	DECK_POOL_SIZE=$(POOL) $(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 # The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
 # space step through it, S opens the speaker notes.
-present: $(VENV)/.installed-run $(VENDOR)/pins.json $(SERVE_VENDOR)/pins.json $(DATA_STAMP)
+present: $(VENV)/.installed-run $(VENDOR)/pins.json $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
 	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
 		notebooks/lecture.ipynb
@@ -53,6 +58,10 @@ $(VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
 
 $(SERVE_VENDOR)/pins.json: scripts/fetch_assets.py $(VENV)/.installed-run
 	$(BIN)/python scripts/fetch_assets.py serve
+
+$(PLOTLY_WIDGET): $(SERVE_VENDOR)/pins.json $(VENV)/.installed-run src/deck_server/plotly_bundle.py
+	$(BIN)/python -m deck_server.plotly_bundle $(DECK_STATIC) \
+		--cartesian $(SERVE_VENDOR)/plotly.js-cartesian-dist-min/plotly-cartesian.min.js
 
 # Jupyter refuses to run as root (a Docker container, a fresh cloud VM) unless told to:
 # as root, `make lab` tells it to and says why that is worth avoiding.
@@ -85,18 +94,18 @@ assignments: $(VENV)/.installed-test
 	cp $(foreach part,$(ASSIGNMENTS),course/release/$(part)/$(part).ipynb) notebooks/exercises/
 	@echo "Released $(words $(ASSIGNMENTS)) workbook notebooks into notebooks/exercises/ (and course/release/)"
 
-test: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
+test: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # The tests of the optional universal potential, with the extra installed (a missing extra
 # fails here, where `make test` skips those tests).
-test-foundation: $(VENV)/.installed-test $(VENV)/.installed-foundation $(SERVE_VENDOR)/pins.json
+test-foundation: $(VENV)/.installed-test $(VENV)/.installed-foundation $(PLOTLY_WIDGET)
 	$(BIN)/python -m pytest -m foundation --require-extra=foundation
 
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
-bench: $(VENV)/.installed-test $(SERVE_VENDOR)/pins.json
+bench: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 	$(BIN)/python benchmarks/bench.py $(if $(filter yes,$(QUICK)),--quick,)
 
 figures: $(VENV)/.installed-test

@@ -238,11 +238,10 @@ def bench_browser(runs: int, redraws: int, only_needed: bool = False) -> dict[st
     for every page as `make serve` does."""
     import shutil
 
+    import class_run
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the tests' way of starting Voila
-    import class_run
-    from voila_server import CHROMIUM_FLAGS, start_voila, voila_process
+    from deck_server.launch import CHROMIUM_FLAGS, start_voila, voila_process
 
     log = ROOT / "build" / "bench-voila.log"
 
@@ -253,7 +252,7 @@ def bench_browser(runs: int, redraws: int, only_needed: bool = False) -> dict[st
         )
         pooled = [MEASURED_PAGE] if only_needed else DEMO_PAGES
         pools = {"DECK_POOL_SIZE": f"0,{MEASURED_PAGE}=1"} if only_needed else {}
-        with voila_process(ROOT / "notebooks", log=log, **pools) as (url, server):
+        with voila_process(ROOT, ROOT / "notebooks", log=log, **pools) as (url, server):
             ttis, sizes = [], []
             for run in range(runs):
                 class_run.wait_until_ready(log, server.pid, pooled)  # the pools (re)fill
@@ -267,7 +266,9 @@ def bench_browser(runs: int, redraws: int, only_needed: bool = False) -> dict[st
                 context.close()
             figures["tti_s.preheated"] = statistics.median(ttis)
             figures["page_mb"] = statistics.median(sizes)
-        with start_voila(ROOT / "notebooks", "--VoilaConfiguration.preheat_kernel=False") as url:
+        with start_voila(
+            ROOT, ROOT / "notebooks", "--VoilaConfiguration.preheat_kernel=False"
+        ) as url:
             ttis = []
             for _ in range(runs):
                 tti, _size, context, _page = open_demo(browser, url)
@@ -281,14 +282,14 @@ def bench_browser(runs: int, redraws: int, only_needed: bool = False) -> dict[st
 def bench_class(visitors: int, drag_s: float, only_needed: bool = False) -> dict[str, float]:
     """The class run against a server with a kernel ready for every visitor (docs/deploy.md);
     only_needed: and none for the pages the class does not open (a quick run)."""
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
     import class_run
-    from voila_server import voila_process
+
+    from deck_server.launch import voila_process
 
     pool = class_run.pool_setting(visitors, others=0 if only_needed else 1)
     options = class_run.culling_options(visitors)
     log = ROOT / "build" / "bench-class-voila.log"
-    with voila_process(ROOT / "notebooks", *options, log=log, DECK_POOL_SIZE=pool) as (
+    with voila_process(ROOT, ROOT / "notebooks", *options, log=log, DECK_POOL_SIZE=pool) as (
         url,
         server,
     ):

@@ -61,7 +61,7 @@ class Visitor(threading.Thread):
         self.error: str | None = None
 
     def run(self) -> None:
-        from voila_server import KernelChannel
+        from deck_server.client import KernelChannel
 
         self.start_together.wait()
         begin = time.perf_counter()

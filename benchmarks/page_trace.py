@@ -21,8 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 # Before the page's own scripts: record long tasks and the kernel websocket's opening.
 WATCH_JS = """
@@ -60,14 +58,15 @@ def trace(page_name: str, loads: int) -> None:
     import bench
     import class_run
     from playwright.sync_api import sync_playwright
-    from voila_server import CHROMIUM_FLAGS, voila_process
+
+    from deck_server.launch import CHROMIUM_FLAGS, voila_process
 
     log = ROOT / "build" / "page-trace-voila.log"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
         )
-        with voila_process(ROOT / "notebooks", log=log) as (url, server):
+        with voila_process(ROOT, ROOT / "notebooks", log=log) as (url, server):
             for load in range(loads):
                 class_run.wait_until_ready(log, server.pid, bench.DEMO_PAGES)
                 context = browser.new_context(viewport={"width": 1280, "height": 900})

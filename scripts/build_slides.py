@@ -22,15 +22,13 @@ import sys
 import time
 from pathlib import Path
 
+import fetch_assets  # beside this script
 import nbformat
 import numpy as np
 import plotly
 import plotly.io
 from nbclient import NotebookClient
 from nbconvert import SlidesExporter
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import fetch_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "notebooks" / "lecture.ipynb"

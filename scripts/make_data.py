@@ -4,7 +4,7 @@
 
 Writes into the cache directory ($FEATURIZE_CACHE, else ~/.cache/featurize): the QM9
 subset (≤ 7 heavy atoms), the map of every (set, descriptor, projection), and the learning
-curve as learning_curve.json. The panels read these files if present and compute what is
+curves of both recipes (featurize.regression.LEARNING_CURVE_FILE). The panels read these files if present and compute what is
 missing on demand. --quick skips the t-SNE maps (the slowest part, ~1 min on 2 cores).
 """
 
@@ -16,9 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from featurize.datasets import CACHE_ENVIRONMENT_VARIABLE, g2_set, qm9_set
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
+from featurize.datasets import g2_set, qm9_set
 from featurize.maps import MAP_DESCRIPTORS, PROJECTIONS, materials_map
-from featurize.regression import Qm9Regression, learning_curve, save_learning_curve
+from featurize.regression import RECIPES, Qm9Regression, learning_curve, save_learning_curve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,15 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     curve = learning_curve(regression=Qm9Regression(sets[0]))
     path = save_learning_curve(curve)
     step(f"wrote {path}")
-    print(f"{'N':>6} {'test MAE':>10} {'CV MAE':>8} {'gamma':>8} {'alpha':>8}   (kcal/mol)")
-    for row in zip(
-        curve.sizes, curve.test_mae, curve.cv_mae, curve.gamma, curve.alpha, strict=True
-    ):
-        print("{:6d} {:10.2f} {:8.2f} {:8.0e} {:8.0e}".format(*row))
-    print(
-        f"G2 (experiment): {curve.g2_n_train} to train, {curve.g2_n_test} to test, "
-        f"test MAE {curve.g2_test_mae:.1f} kcal/mol"
-    )
+    for key, recipe_curve in curve.curves.items():
+        print(f"{RECIPES[key].label}:")
+        print(f"{'N':>6} {'test MAE':>10} {'CV MAE':>8} {'gamma':>8} {'lambda':>8}   (kcal/mol)")
+        rows = zip(
+            curve.sizes,
+            recipe_curve.test_mae,
+            recipe_curve.cv_mae,
+            recipe_curve.gamma,
+            recipe_curve.alpha,
+            strict=True,
+        )
+        for row in rows:
+            print("{:6d} {:10.2f} {:8.2f} {:8.0e} {:8.0e}".format(*row))
+        print(
+            f"G2 (experiment): {curve.g2_n_train} to train, {curve.g2_n_test} to test, "
+            f"test MAE {recipe_curve.g2_test_mae:.1f} kcal/mol"
+        )
     return 0
 
 

@@ -278,9 +278,62 @@ def universal_approximation(path: Path) -> None:
     save(fig, path)
 
 
+# -- 3. the hypermaterial space ----------------------------------------------------------------
+@figure("materials-map-teaser.png")
+def materials_map_teaser(path: Path) -> None:
+    from featurize.datasets import qm9_set
+    from featurize.maps import materials_map
+
+    qm9 = qm9_set()
+    xy = materials_map(qm9, "coulomb_eigenvalues", "PCA")
+    order = np.argsort(-qm9.atomization_energy)  # the most bound drawn last, on top
+    fig, ax = plt.subplots(figsize=WIDE)
+    points = ax.scatter(
+        xy[order, 0],
+        xy[order, 1],
+        c=qm9.atomization_energy[order],
+        cmap="viridis",
+        s=8,
+        linewidths=0,
+    )
+    bar = fig.colorbar(points, ax=ax)
+    bar.set_label("atomization energy (kcal/mol)")
+    for smiles, name in (("CCO", "ethanol"), ("C1=CC=CC=C1", "benzene"), ("C", "methane")):
+        x, y = xy[qm9.names.index(smiles)]
+        ax.scatter(x, y, s=160, facecolor="none", edgecolor=VERMILLION, linewidths=2.5)
+        ax.annotate(name, (x, y), (-14, 4), textcoords="offset points", fontsize=13, ha="right")
+    ax.set(
+        xlabel="direction 1 (which direction: after section 9)",
+        ylabel="direction 2",
+        xticks=[],
+        yticks=[],
+        title=f"{len(qm9):,} QM9 molecules, each a point Φ(M)",
+    )
+    fig.text(
+        0.5,
+        0.01,
+        "Φ: the Coulomb matrix's eigenvalues (section 8), flattened to two dimensions",
+        ha="center",
+        fontsize=11,
+        color=GREY,
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    save(fig, path)
+
+
 # -- 4. representing materials --------------------------------------------------------------
 @figure("featurization-pipeline.png")
 def featurization_pipeline(path: Path) -> None:
+    import featurize as fz
+    from featurize.datasets import qm9_set
+
+    # water as QM9 has it: its Coulomb matrix (upper triangle, Å) and the property the
+    # deck's regression learns, the atomization energy without zero-point energy
+    qm9 = qm9_set()
+    water = qm9.molecules[qm9.names.index("O")]
+    energy = float(qm9.atomization_energy[qm9.names.index("O")])
+    vector = fz.coulomb_matrix(water)[np.triu_indices(3)]
+
     fig, ax = canvas()
     stages = [("Material", ORANGE), ("Descriptor", BLUE), ("Model", GREEN), ("Property", PURPLE)]
     for i, (name, colour) in enumerate(stages):
@@ -300,8 +353,8 @@ def featurization_pipeline(path: Path) -> None:
         ax.add_patch(Circle((x, y), r, fc=c, ec=BLACK, lw=1.5, zorder=3))
     ax.plot([1.1, 2.0, 2.9], [3.0, 3.8, 3.0], color=BLACK, lw=3, zorder=2)
     ax.text(2.0, 1.9, "water, H₂O", ha="center", fontsize=13)
-    # a vector of numbers
-    for j, value in enumerate([73.5, 8.3, 8.3, 0.5, 0.7, 0.5]):
+    # its Coulomb matrix, written out as a vector
+    for j, value in enumerate(vector):
         ax.add_patch(
             plt.Rectangle((5.2, 5.1 - 0.55 * (j + 1)), 1.6, 0.5, fc=SKY, ec=BLUE, alpha=0.6)
         )
@@ -309,9 +362,9 @@ def featurization_pipeline(path: Path) -> None:
             6.0, 5.1 - 0.55 * (j + 1) + 0.25, f"{value:.1f}", ha="center", va="center", fontsize=12
         )
     ax.text(6.0, 1.4, "x ∈ ℝᴺ", ha="center", fontsize=14)
+    ax.text(6.0, 0.8, "(Coulomb matrix)", ha="center", fontsize=11, color=GREY)
     # a small network
     layers = [[4.6, 3.6, 2.6], [4.9, 4.1, 3.3, 2.5], [3.6]]
-    xs = [9.2 - 1.2, 8.0 + 0.0 + 0.0, 9.2]
     xs = [7.0, 8.0, 9.0]
     for (xa, la), (xb, lb) in zip(
         zip(xs, layers, strict=True), zip(xs[1:], layers[1:], strict=True), strict=False
@@ -322,16 +375,25 @@ def featurization_pipeline(path: Path) -> None:
     for xl, layer in zip(xs, layers, strict=True):
         for yl in layer:
             ax.add_patch(Circle((xl, yl), 0.2, fc=GREEN, ec="none", zorder=3))
-    ax.text(8.0, 1.9, "f(x)", ha="center", fontsize=14)
+    ax.text(8.0, 1.9, "ŷ = f(x)", ha="center", fontsize=14)
     ax.text(
         12.0,
-        3.6,
-        "band gap\n= 1.1 eV",
+        3.9,
+        f"atomization\nenergy\n{energy:.0f} kcal/mol".replace("-", "−"),
         ha="center",
         va="center",
         fontsize=16,
         weight="bold",
         color=PURPLE,
+    )
+    ax.text(
+        12.0,
+        2.0,
+        "QM9: DFT (B3LYP),\nwithout zero-point energy",
+        ha="center",
+        va="center",
+        fontsize=11,
+        color=GREY,
     )
     save(fig, path)
 
@@ -339,22 +401,54 @@ def featurization_pipeline(path: Path) -> None:
 # -- 10. machine-learning tools ---------------------------------------------------------------
 @figure("ml-landscape.png")
 def ml_landscape(path: Path) -> None:
+    # Two questions kept apart: what is to be learned (the task) and with what (the model
+    # family). Any family serves several tasks: a network regresses, classifies, clusters.
     fig, ax = canvas()
-    box(ax, 8.0, 7.9, 3.8, 0.9, "Machine learning", BLACK, size=16)
-    branches = [
-        ("Supervised", BLUE, ["Regression", "Classification"]),
+    ax.plot([8.0, 8.0], [0.4, 8.2], color=GREY, lw=1, ls=":")
+    ax.text(4.0, 8.45, "Tasks: what is learned", ha="center", fontsize=17, weight="bold")
+    ax.text(12.0, 8.45, "Model families: with what", ha="center", fontsize=17, weight="bold")
+    tasks = [
+        ("Supervised", BLUE, ["Regression\n(a number)", "Classification\n(a category)"]),
         ("Unsupervised", ORANGE, ["Clustering", "Dimensionality\nreduction"]),
-        ("Ensembles", GREEN, ["Random forest", "Gradient boosting"]),
-        ("Neural networks", PURPLE, ["MLP", "CNN", "Graph NN"]),
-        ("Reinforcement\nlearning", VERMILLION, ["Agents that learn\nby trial and reward"]),
+        ("Reinforcement", VERMILLION, ["act, and learn\nfrom reward"]),
     ]
-    for i, (name, colour, leaves) in enumerate(branches):
-        x = 1.7 + 3.15 * i
-        ax.plot([8.0, x], [7.45, 6.35], color=GREY, lw=2)
-        box(ax, x, 5.9, 2.9, 0.9, name, colour, size=13.5)
+    for i, (name, colour, leaves) in enumerate(tasks):
+        x = 1.45 + 2.55 * i
+        box(ax, x, 6.9, 2.3, 0.85, name, colour, size=12)
         for j, leaf in enumerate(leaves):
-            y = 4.4 - 1.25 * j
-            box(ax, x, y, 2.7, 0.95, leaf, "#F2F2F2", size=12, text_colour=BLACK, weight="normal")
+            box(
+                ax,
+                x,
+                5.3 - 1.45 * j,
+                2.3,
+                1.05,
+                leaf,
+                "#F2F2F2",
+                size=11.5,
+                text_colour=BLACK,
+                weight="normal",
+            )
+    families = [
+        ("Linear models", "linear and logistic\nregression"),
+        ("Kernel methods", "kernel ridge,\nsupport vector machines"),
+        ("Trees and ensembles", "decision tree, random\nforest, boosting"),
+        ("Neighbours", "k-nearest neighbours"),
+        ("Probabilistic models", "Gaussian mixtures"),
+        ("Neural networks", "MLP, graph networks"),
+    ]
+    for k, (name, examples) in enumerate(families):
+        y = 7.2 - 1.2 * k
+        box(ax, 10.3, y, 3.5, 0.9, name, PURPLE if "Neural" in name else GREEN, size=12.5)
+        ax.text(12.35, y, examples, va="center", fontsize=10.5)
+    ax.text(
+        12.0,
+        0.35,
+        "any family can serve several tasks",
+        ha="center",
+        fontsize=11.5,
+        style="italic",
+        color=GREY,
+    )
     save(fig, path)
 
 
@@ -447,27 +541,43 @@ def under_overfitting(path: Path) -> None:
 @figure("ml-workflow.png")
 def ml_workflow(path: Path) -> None:
     fig, ax = canvas()
-    steps = ["Data", "Featurize", "Split", "Train", "Validate", "Predict"]
-    colours = [ORANGE, BLUE, GREY, GREEN, PURPLE, VERMILLION]
+    steps = ["Data", "Featurize", "Split", "Train", "Validate", "Test", "Predict"]
+    colours = [ORANGE, BLUE, GREY, GREEN, PURPLE, VERMILLION, BLACK]
+    spacing = 2.25
     for i, (step, colour) in enumerate(zip(steps, colours, strict=True)):
-        x = 1.5 + 2.6 * i
-        box(ax, x, 4.5, 2.1, 1.1, step, colour, size=15)
+        x = 1.3 + spacing * i
+        box(ax, x, 4.5, 1.9, 1.1, step, colour, size=13)
         if i:
-            arrow(ax, (x - 1.5, 4.5), (x - 1.1, 4.5), width=2.5)
-    arrow(ax, (11.9, 3.85), (9.3, 3.85), colour=PURPLE, width=2, connectionstyle="arc3,rad=-0.5")
+            arrow(ax, (x - spacing + 0.98, 4.5), (x - 0.98, 4.5), width=2.5)
+    train_x, validate_x = 1.3 + spacing * 3, 1.3 + spacing * 4
+    arrow(
+        ax,
+        (validate_x, 3.85),
+        (train_x, 3.85),
+        colour=PURPLE,
+        width=2,
+        connectionstyle="arc3,rad=-0.5",
+    )
     ax.text(
-        10.6, 2.35, "tune and try again", ha="center", fontsize=13, color=PURPLE, style="italic"
+        (train_x + validate_x) / 2,
+        2.35,
+        "tune and train again",
+        ha="center",
+        fontsize=12.5,
+        color=PURPLE,
+        style="italic",
     )
     notes = [
         "measurements,\nsimulations",
         "material →\nvector",
-        "train / test,\nnever mix",
+        "train · validation\n· test, never mixed",
         "fit the\nmodel",
-        "error on data\nit has not seen",
+        "choose settings on\nunseen data (or CV)",
+        "once, at the\nend: the error\nto report",
         "new\nmaterials",
     ]
     for i, note in enumerate(notes):
-        ax.text(1.5 + 2.6 * i, 5.4, note, ha="center", va="bottom", fontsize=11.5)
+        ax.text(1.3 + spacing * i, 5.4, note, ha="center", va="bottom", fontsize=10.5)
     save(fig, path)
 
 
@@ -518,44 +628,95 @@ def gaussian_mixture_em(path: Path) -> None:
 # -- 12. classification -------------------------------------------------------------------------
 @figure("decision-tree.png")
 def decision_tree(path: Path) -> None:
-    from sklearn.tree import DecisionTreeClassifier, plot_tree
+    from sklearn.tree import DecisionTreeClassifier
 
+    # Synthetic, with a rule a chemist would accept as a caricature: a solid insulates when
+    # its bonds are ionic (a large electronegativity difference) or covalent and open (few
+    # neighbours, enough valence electrons to fill the bonds); close-packed solids with
+    # many neighbours are metals. 5 % of the labels are flipped, as noise.
     rng = np.random.default_rng(SEED)
     n = 300
     electronegativity_difference = rng.uniform(0, 3, n)
     valence_electrons = rng.integers(1, 9, n)
-    atomic_volume = rng.uniform(8, 40, n)
-    insulator = (electronegativity_difference > 1.2) & (valence_electrons >= 4) | (
-        atomic_volume > 34
+    coordination = rng.choice([4, 6, 8, 12], n)
+    insulator = (electronegativity_difference > 1.6) | (
+        (coordination <= 4) & (valence_electrons >= 4)
     )
     noise = rng.random(n) < 0.05
     labels = np.where(insulator ^ noise, "insulator", "metal")
-    features = np.c_[electronegativity_difference, valence_electrons, atomic_volume]
+    features = np.c_[electronegativity_difference, valence_electrons, coordination]
+    names = ["Δ electronegativity", "valence electrons", "neighbours (coordination)"]
     tree = DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(features, labels)
+    classes = list(tree.classes_)
+
+    # Drawn by hand from the fitted tree (scikit-learn's plot_tree ran edges through the
+    # text): each box says its question, or its answer, and how many samples reach it.
+    structure = tree.tree_
+    positions: dict[int, tuple[float, float]] = {}
+
+    def place(node: int, depth: int, left: float, right: float) -> None:
+        positions[node] = ((left + right) / 2, 3 - depth)
+        if structure.children_left[node] >= 0:
+            middle = (left + right) / 2
+            place(structure.children_left[node], depth + 1, left, middle)
+            place(structure.children_right[node], depth + 1, middle, right)
+
+    place(0, 0, 0.0, 16.0)
     fig, ax = plt.subplots(figsize=(15, 7.5))
-    plot_tree(
-        tree,
-        feature_names=["Δ electronegativity", "valence electrons", "atomic volume (Å³)"],
-        class_names=list(tree.classes_),
-        filled=False,
-        impurity=False,
-        rounded=True,
-        label="root",
-        precision=1,
-        fontsize=13,
-        ax=ax,
-    )
-    for text in ax.texts:  # colour each box by its majority class
-        majority = text.get_text().rsplit("\n", 1)[-1]
-        colour = (
-            SKY
-            if majority.endswith("insulator")
-            else ORANGE
-            if majority.endswith("metal")
-            else "white"
+    ax.set_xlim(0, 16)
+    ax.set_ylim(-0.75, 3.55)
+    ax.axis("off")
+    for node, (x, y) in positions.items():
+        for child, answer in (
+            (structure.children_left[node], "yes"),
+            (structure.children_right[node], "no"),
+        ):
+            if child < 0:
+                continue
+            cx, cy = positions[child]
+            ax.plot([x, cx], [y - 0.35, cy + 0.35], color=GREY, lw=2, zorder=1)
+            ax.text(
+                (x + cx) / 2,
+                (y + cy) / 2,
+                answer,
+                ha="center",
+                va="center",
+                fontsize=12,
+                color=GREY,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+                zorder=2,
+            )
+    for node, (x, y) in positions.items():
+        samples = int(structure.n_node_samples[node])
+        # scikit-learn stores each node's class fractions: back to counts
+        counts = np.rint(structure.value[node][0] * samples).astype(int)
+        majority = classes[int(np.argmax(counts))]
+        if structure.children_left[node] >= 0:
+            feature = names[structure.feature[node]]
+            text = f"{feature}\n≤ {structure.threshold[node]:.1f}?\n{samples} samples"
+            colour = "white"
+        else:
+            text = f"{majority}\n{int(counts.max())} of {samples}"
+            colour = SKY if majority == "insulator" else ORANGE
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=12.5,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": BLACK, "alpha": 0.9},
         )
-        if text.get_bbox_patch() is not None:
-            text.get_bbox_patch().set(facecolor=colour, alpha=0.55)
+    ax.text(
+        8.0,
+        -0.65,
+        "each question: yes to the left, no to the right; "
+        "a leaf: the majority answer and how many of its samples have it",
+        ha="center",
+        fontsize=12,
+        color=GREY,
+    )
     ax.set_title(
         "A decision tree trained on synthetic data: metal or insulator? (depth 3)", fontsize=16
     )
@@ -586,7 +747,7 @@ def _artificial_neuron(ax, x0: float, y0: float, scale: float = 1.0, formula: bo
         )
     ax.add_patch(Circle(body, 0.75 * s, fc=GREEN, ec="none"))
     ax.text(*body, r"$\Sigma + b$", ha="center", va="center", fontsize=15 * s, color="white")
-    box(ax, body[0] + 2.2 * s, y0, 1.3 * s, 1.0 * s, "$f$", ORANGE, size=18 * s)
+    box(ax, body[0] + 2.2 * s, y0, 1.3 * s, 1.0 * s, r"$\varphi$", ORANGE, size=18 * s)
     arrow(ax, (body[0] + 0.78 * s, y0), (body[0] + 1.5 * s, y0), width=2)
     arrow(ax, (body[0] + 2.9 * s, y0), (body[0] + 3.8 * s, y0), width=2)
     ax.text(body[0] + 4.1 * s, y0, "$y$", va="center", fontsize=18 * s)
@@ -594,7 +755,7 @@ def _artificial_neuron(ax, x0: float, y0: float, scale: float = 1.0, formula: bo
         ax.text(
             body[0] + 0.4 * s,
             y0 - 2.6 * s,
-            r"$y = f\left(\sum_i w_i x_i + b\right)$",
+            r"$y = \varphi\left(\sum_i w_i x_i + b\right)$",
             ha="center",
             fontsize=22 * s,
         )
@@ -726,12 +887,34 @@ def message_passing(path: Path) -> None:
         ("N", "H4"),
         ("N", "H5"),
     ]
+    double_bonds = {("C2", "O")}  # acetamide, CH3–C(=O)–NH2
     for a, b in bonds:
         (xa, ya), (xb, yb) = atoms[a][0], atoms[b][0]
-        ax.plot([xa, xb], [ya, yb], color=BLACK, lw=3, zorder=1)
+        if (a, b) in double_bonds:
+            normal = np.array([yb - ya, xa - xb]) / np.hypot(xb - xa, yb - ya) * 0.14
+            for side in (-1, 1):
+                ax.plot(
+                    [xa + side * normal[0], xb + side * normal[0]],
+                    [ya + side * normal[1], yb + side * normal[1]],
+                    color=BLACK,
+                    lw=2.5,
+                    zorder=1,
+                )
+        else:
+            ax.plot([xa, xb], [ya, yb], color=BLACK, lw=3, zorder=1)
     centre = atoms["C2"][0]
-    ax.add_patch(Circle(centre, 2.6, fc=YELLOW, alpha=0.25, ec=ORANGE, lw=1.5, ls="--", zorder=0))
-    ax.text(centre[0] + 0.1, centre[1] + 2.75, "cutoff", color=ORANGE, fontsize=12, ha="center")
+    cutoff = 3.1
+    ax.add_patch(
+        Circle(centre, cutoff, fc=YELLOW, alpha=0.25, ec=ORANGE, lw=1.5, ls="--", zorder=0)
+    )
+    ax.text(
+        centre[0] + 0.1, centre[1] + cutoff + 0.15, "cutoff", color=ORANGE, fontsize=12, ha="center"
+    )
+    # edges are pairs within the cutoff, chemical bond or not: the amide hydrogens too
+    for neighbour in ("H4", "H5"):
+        (x, y) = atoms[neighbour][0]
+        assert np.hypot(x - centre[0], y - centre[1]) < cutoff
+        ax.plot([centre[0], x], [centre[1], y], color=GREEN, lw=1.8, ls=":", zorder=1)
     for (x, y), symbol, colour in atoms.values():
         ax.add_patch(
             Circle((x, y), 0.42 if symbol != "H" else 0.3, fc=colour, ec=BLACK, lw=1.5, zorder=3)
@@ -747,7 +930,7 @@ def message_passing(path: Path) -> None:
             zorder=4,
             color="white" if symbol in "CON" else BLACK,
         )
-    for neighbour in ("C1", "O", "N"):
+    for neighbour in ("C1", "O", "N", "H4", "H5"):
         (x, y) = atoms[neighbour][0]
         arrow(
             ax,
@@ -762,7 +945,7 @@ def message_passing(path: Path) -> None:
     ax.text(
         1.2,
         7.3,
-        "atoms are nodes, bonds are edges;\neach atom gathers messages from\nits neighbours within a cutoff,\nand updates its own description",
+        "atoms are nodes; an edge joins\nevery pair closer than a cutoff,\nbonded or not (dotted: not bonded);\neach atom gathers messages along\nits edges and updates its own\ndescription",
         fontsize=12.5,
         va="top",
     )
@@ -1013,19 +1196,27 @@ def thumb_learning_curve(path: Path) -> None:
         PAPER_MAE_KCAL_PER_MOL,
         PAPER_TRAINING_SIZE,
         learning_curve,
+        save_learning_curve,
+        stored_learning_curve,
     )
 
-    curve = learning_curve()  # ~10 s on two cores (or stored_learning_curve() after make data)
+    # both recipes' curves: ~20 s on two cores, or read back after `make data` (and kept,
+    # as `make data` would keep them, so that a second drawing reads them back)
+    curve = stored_learning_curve()
+    if curve is None:
+        curve = learning_curve()
+        save_learning_curve(curve)
+    colours = {"rupp2012": ORANGE, "hansen2013": BLUE}
 
     def draw(ax: plt.Axes) -> None:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.axhline(PAPER_MAE_KCAL_PER_MOL, color=VERMILLION, lw=2, ls=":")
-        ax.plot(curve.sizes, curve.test_mae, "o-", color=BLUE, lw=5, ms=14)
+        for key, recipe_curve in curve.curves.items():
+            ax.plot(curve.sizes, recipe_curve.test_mae, "o-", color=colours[key], lw=5, ms=14)
         ax.plot(PAPER_TRAINING_SIZE, PAPER_MAE_KCAL_PER_MOL, "*", color=VERMILLION, ms=34)
-        ax.plot(curve.g2_n_train, curve.g2_test_mae, "D", color=GREEN, ms=16)
         ax.set_xlim(60, 12000)
-        ax.set_ylim(4, 80)
+        ax.set_ylim(5, 40)
 
     _thumbnail(path, draw)
 

@@ -6,6 +6,7 @@ from ase.build import bulk
 
 import featurize
 from featurize import datasets, potential
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 
 # Optional extras (pyproject.toml) and how to add each to .venv. A test that needs one is
 # marked with its name; without the extra it skips with the command as its reason, unless
@@ -86,7 +87,7 @@ def cache(tmp_path_factory):
     module that asks for it: `pytestmark = pytest.mark.usefixtures("cache")`."""
     directory = tmp_path_factory.getbasetemp() / "featurize-cache"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(datasets.CACHE_ENVIRONMENT_VARIABLE, str(directory))
+        patch.setenv(CACHE_ENVIRONMENT_VARIABLE, str(directory))
         yield directory
 
 

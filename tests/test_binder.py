@@ -68,8 +68,7 @@ def test_start_points_jupyter_at_the_deck():
 @pytest.fixture(scope="module")
 def jupyter_server():
     """Jupyter's server with Voila inside it, as Binder starts it (through ./start)."""
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    from voila_server import free_port
+    from deck_server.launch import free_port
 
     port = free_port()
     server = subprocess.Popen(

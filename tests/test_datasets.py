@@ -9,6 +9,7 @@ from ase.data import g2_1
 
 from featurize import FeaturizeError, molecule
 from featurize import datasets as ds
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE, cache_directory
 
 pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
@@ -27,9 +28,11 @@ def csv_row(smiles):
 def test_methane_atomization_energy_by_hand(qm9):
     row = csv_row("C")
     assert float(row["InternalEnergy_0K_au"]) == -40.47893
-    # U0(CH4) − U0(C) − 4 U0(H), Hartree → kcal/mol, with QM9's B3LYP atom references
-    by_hand = (-40.47893 - (-37.846772) - 4 * (-0.500273)) * 627.509
-    assert by_hand == pytest.approx(-396.0, abs=0.01)
+    assert float(row["ZPVE_au"]) == 0.044749
+    # [U0(CH4) − ZPVE(CH4)] − U0(C) − 4 U0(H), Hartree → kcal/mol, with QM9's B3LYP atom
+    # references: the electronic atomization energy, as QM7's (free atoms have no ZPVE)
+    by_hand = (-40.47893 - 0.044749 - (-37.846772) - 4 * (-0.500273)) * 627.509
+    assert by_hand == pytest.approx(-424.1, abs=0.05)
     methane = qm9.names.index("C")
     assert qm9.atomization_energy[methane] == pytest.approx(by_hand, abs=1e-9)
     assert qm9.molecules[methane].get_chemical_formula() == "CH4"
@@ -56,12 +59,25 @@ def test_energies_agree_with_the_formula_everywhere(qm9):
     for i in [0, 100, 2000, 3920]:
         symbols = qm9.molecules[i].get_chemical_symbols()
         references = sum(ds.QM9_ATOM_REFERENCE_U0_HARTREE[s] for s in symbols)
-        u0 = qm9.atomization_energy[i] / 627.509 + references
-        assert ds.qm9_atomization_energy(symbols, u0) == pytest.approx(qm9.atomization_energy[i])
+        zpve = 0.05  # any: U0 − ZPVE is what counts
+        u0 = qm9.atomization_energy[i] / 627.509 + references + zpve
+        energy = ds.qm9_atomization_energy(symbols, u0, zpve)
+        assert energy == pytest.approx(qm9.atomization_energy[i])
+
+
+def test_the_zero_point_energy_is_left_out(qm9):
+    """QM9's U0 includes the zero-point vibrational energy; QM7's energies, like G2's
+    corrected experimental ones, do not: the set's atomization energy is U0 − ZPVE."""
+    row = csv_row("O")
+    with_zpve = ds.qm9_atomization_energy(["O", "H", "H"], float(row["InternalEnergy_0K_au"]), 0)
+    water = qm9.atomization_energy[qm9.names.index("O")]
+    assert with_zpve - water == pytest.approx(float(row["ZPVE_au"]) * 627.509, rel=1e-9)
+    assert with_zpve - water == pytest.approx(13.4, abs=0.1)  # water's ZPVE, kcal/mol
+    assert water == pytest.approx(-226.5, abs=0.05)  # the featurization figure's number
 
 
 def test_the_cache_is_written_and_read_back(qm9, cache):
-    path = cache / "qm9_heavy7.npz"
+    path = cache / "qm9_heavy7_v2.npz"  # the format in the name: never an older file
     assert path.is_file()
     calls = []
     again = ds.qm9_set(progress=lambda done, total: calls.append((done, total)))
@@ -71,7 +87,7 @@ def test_the_cache_is_written_and_read_back(qm9, cache):
 
 
 def test_reading_reports_progress_and_a_broken_cache_is_rebuilt(tmp_path):
-    (tmp_path / "qm9_heavy2.npz").write_bytes(b"not a zip file")
+    (tmp_path / "qm9_heavy2_v2.npz").write_bytes(b"not a zip file")
     calls = []
     small = ds.qm9_set(2, progress=lambda d, t: calls.append((d, t)), cache_dir=tmp_path)
     assert len(small) == 3 + 5  # QM9 has 3 molecules with one heavy atom and 5 with two
@@ -106,14 +122,14 @@ def test_heavy_atom_limit_must_make_sense(bad):
 
 def test_only_qm9_elements_have_references():
     with pytest.raises(FeaturizeError, match="not S"):
-        ds.qm9_atomization_energy(["H", "H", "S"], -399.0)
+        ds.qm9_atomization_energy(["H", "H", "S"], -399.0, 0.01)
 
 
 def test_cache_directory_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
-    assert ds.cache_directory() == tmp_path
-    monkeypatch.delenv(ds.CACHE_ENVIRONMENT_VARIABLE)
-    assert ds.cache_directory().parts[-2:] == (".cache", "featurize")
+    monkeypatch.setenv(CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
+    assert cache_directory() == tmp_path
+    monkeypatch.delenv(CACHE_ENVIRONMENT_VARIABLE)
+    assert cache_directory().parts[-2:] == (".cache", "featurize")
 
 
 def test_subset_keeps_everything_in_step(qm9):

@@ -89,3 +89,34 @@ def test_bad_smiles_raises_invalid_smiles_error():
 def test_bad_settings_are_a_clear_error(radius, n_bits):
     with pytest.raises(FeaturizeError, match="whole number"):
         morgan_fingerprint("CCO", radius=radius, n_bits=n_bits)
+
+
+@pytest.mark.parametrize("name", list(featurize.DEMO_MOLECULES))
+def test_folding_is_the_environment_id_modulo_the_bit_count(name):
+    """The on-bits are RDKit's 32-bit environment ids mod 1024, every id under its bit."""
+    smiles = featurize.DEMO_MOLECULES[name]
+    bits = featurize.morgan_bit_environments(smiles)
+    assert set(bits) == set(np.flatnonzero(featurize.morgan_fingerprint(smiles)))
+    for bit, by_id in bits.items():
+        assert all(identifier % 1024 == bit and 0 <= identifier < 2**32 for identifier in by_id)
+        occurrences = sorted(env for envs in by_id.values() for env in envs)
+        assert occurrences == sorted(featurize.morgan_bit_atoms(smiles)[bit])
+
+
+def test_collisions_in_the_demo_molecules():
+    """Different substructures under one bit: acetic acid's OH oxygen and its carboxyl carbon,
+    each alone (bit 807); caffeine's fused-ring carbon at radius 2 and its three methyl
+    carbons alone (bit 33)."""
+    acetic = featurize.morgan_bit_environments("CC(=O)O")[807]
+    assert sorted(acetic.values()) == [[(1, 0)], [(3, 0)]]
+    collisions = {
+        name: sorted(b for b, ids in featurize.morgan_bit_environments(s).items() if len(ids) > 1)
+        for name, s in featurize.DEMO_MOLECULES.items()
+    }
+    assert collisions == {
+        "Ethanol": [],
+        "Acetic acid": [807],
+        "Benzene": [],
+        "Aspirin": [807],
+        "Caffeine": [33],
+    }

@@ -42,6 +42,25 @@ def test_compute_layer_imports_no_widgets():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_panels_know_no_server_and_the_server_package_no_compute():
+    """featurize.panels reads the server's plotly contract (deck_server.plotly_bundle) and
+    nothing else of it; importing deck_server loads neither tornado, Voila nor featurize."""
+    code = (
+        "import sys, featurize.panels, deck_server\n"
+        "print(sorted({'tornado', 'voila', 'jupyter_server'} & set(sys.modules)))\n"
+        "del sys.modules['deck_server']\n"
+    )
+    server_only = (
+        "import sys, deck_server, deck_server.plotly_bundle\n"
+        "print(sorted({'tornado', 'voila', 'featurize'} & set(sys.modules)))\n"
+    )
+    for program in (code, server_only):
+        result = subprocess.run(
+            [sys.executable, "-c", program], capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == "[]"
+
+
 def test_importing_the_panels_leaves_the_heavy_engines_unimported():
     assert modules_loaded_by("import featurize.panels") == "[]"
 

@@ -137,3 +137,16 @@ def test_a_map_needs_finite_numbers():
         maps.project(np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]]))
     with pytest.raises(FeaturizeError, match="too small"):
         maps.coulomb_eigenvalues([fz.molecule("C6H6")], n_atoms_max=5)
+
+
+def test_the_maps_smooth_colour_is_mostly_size(qm9):
+    """The map's notes: the atomization energy is extensive, so it follows the number of
+    atoms (correlation −0.98 over QM9's 3,921 molecules), and so does the first principal
+    axis of the Coulomb eigenvalues (−0.91): compare the colours before calling f smooth."""
+    xy = maps.materials_map(qm9, "coulomb_eigenvalues", "PCA")
+    energy_vs_size = np.corrcoef(qm9.atomization_energy, qm9.n_atoms)[0, 1]
+    axis_vs_size = np.corrcoef(xy[:, 0], qm9.n_atoms)[0, 1]
+    assert round(energy_vs_size, 2) == -0.98
+    assert round(axis_vs_size, 2) == -0.91
+    per_atom = np.corrcoef(qm9.atomization_energy / qm9.n_atoms, qm9.n_atoms)[0, 1]
+    assert abs(per_atom) < abs(energy_vs_size)  # per atom, size no longer dominates

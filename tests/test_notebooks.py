@@ -24,9 +24,17 @@ def test_committed_without_outputs(path):
             assert cell.execution_count is None, f"{path.name}: clear the execution counts"
 
 
+# Run after a notebook's own cells: whether its kernel made nglview widgets (imported it).
+PROBE = "import sys; print('nglview' in sys.modules)"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_top_to_bottom(path):
+    """…and its metadata says whether it shows a 3-D view (the server loads nglview's
+    browser code for exactly those pages: deck_server.landing_page)."""
     notebook = nbformat.read(path, as_version=4)
+    declared = "nglview-js-widgets" in notebook.metadata.get("deck", {}).get("needs", [])
+    notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
     NotebookClient(
         notebook,
         timeout=300,
@@ -41,3 +49,7 @@ def test_runs_top_to_bottom(path):
         if output.output_type == "error"
     ]
     assert not errors
+    probe = notebook.cells.pop()
+    assert probe.outputs[0]["text"].strip() == str(declared), (
+        f"{path.name}: metadata deck.needs says nglview {declared}, the kernel disagrees"
+    )

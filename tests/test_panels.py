@@ -197,7 +197,7 @@ def test_typed_smiles_is_shown_as_typed():
 def test_choosing_an_on_bit_highlights_its_substructure():
     panel = FingerprintPanel(fz.DEMO_MOLECULES["Aspirin"])
     environments = fz.morgan_bit_atoms(fz.DEMO_MOLECULES["Aspirin"])
-    bit = next(b for b, envs in environments.items() if envs[0][1] == 1)
+    bit = next(b for b, envs in environments.items() if len(envs) == 1 and envs[0][1] == 1)
     panel.on_bit.value = bit
     centre = environments[bit][0][0]
     mol = fz.mol_from_smiles(fz.DEMO_MOLECULES["Aspirin"])
@@ -205,6 +205,21 @@ def test_choosing_an_on_bit_highlights_its_substructure():
     assert panel.highlighted_atoms == neighbours
     assert (panel.figure.data[1].x[0], panel.figure.data[1].y[0]) == (bit % 32, bit // 32)
     assert "<svg" in panel.drawing.value
+    assert panel.bit_note.value == ""
+
+
+def test_a_bit_collision_is_shown_and_named():
+    """Caffeine's bit 33 is set by a ring environment of radius 2 and by the methyl carbons:
+    two substructures the folded fingerprint cannot tell apart."""
+    panel = FingerprintPanel(fz.DEMO_MOLECULES["Caffeine"])
+    label = dict((value, text) for text, value in panel.on_bit.options)[33]
+    assert label == "bit 33 (2 different environments: a collision)"
+    panel.on_bit.value = 33
+    highlighted = set(panel.highlighted_atoms)
+    assert {0, 9, 13, 4} <= highlighted  # the three methyl carbons and the ring centre
+    assert (
+        "collision" in panel.bit_note.value and "2 different substructures" in panel.bit_note.value
+    )
 
 
 def test_clicking_a_heatmap_cell_selects_that_bit():
@@ -265,8 +280,10 @@ def test_sigma_cannot_reach_zero():
 
 def test_title_slide_comes_from_the_deck_settings():
     html = title_slide().data
-    for key in ("title", "subtitle", "author", "course", "date"):
+    for key in ("title", "subtitle", "author", "course", "date", "credit", "licence"):
         assert fz.DECK[key].replace("'", "&#x27;") in html
+    # the lecture this deck follows is credited on its first slide
+    assert "P. De Angelis" in html and "Politecnico di Torino" in html and "02QZSND" in html
 
 
 def test_nglview_asks_for_the_browser_module_that_is_installed():

@@ -9,6 +9,7 @@ import pytest
 from featurize import FeaturizeError, maps
 from featurize import datasets as ds
 from featurize import regression as rg
+from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 from featurize.panels import learning_curve as lc_panel
 from featurize.panels import materials_map as map_panel
 from featurize.panels.learning_curve import LearningCurvePanel
@@ -113,6 +114,9 @@ def test_bad_input_shows_a_message_and_keeps_the_choice():
     assert panel.selected == before
     panel.select(0)
     assert panel.message.value == "" and panel.selected == 0
+    panel.search.value = "C" * 2_000_000  # the red-team report, 3.2: 9 MB echoed back
+    assert "2000000 characters long" in panel.message.value
+    assert len(panel.message.value) < 500 and panel.selected == 0
 
 
 def test_without_qm9_the_map_falls_back_on_g2(monkeypatch):
@@ -144,50 +148,82 @@ def test_a_set_of_your_own(qm9):
 
 
 # -- the learning curve -----------------------------------------------------------------
+RUPP, HANSEN = "rupp2012", "hansen2013"
+
+
 def made_up_curve():
+    recipe_curve = rg.RecipeCurve(
+        test_mae=(27.0, 21.0, 14.5, 10.5, 7.5),
+        cv_mae=(30.0, 23.0, 16.0, 11.0, 8.0),
+        gamma=(1e-4,) * 5,
+        alpha=(1e-9,) * 5,
+        g2_test_mae=51.8,
+    )
+    eigen_curve = rg.RecipeCurve(
+        test_mae=(22.0, 17.5, 15.5, 14.5, 13.0),
+        cv_mae=(23.0, 18.0, 15.0, 14.0, 13.5),
+        gamma=(1e-6,) * 5,
+        alpha=(1e-9,) * 5,
+        g2_test_mae=129.0,
+    )
     return rg.LearningCurve(
         dataset="test",
         n_test=1000,
-        sizes=[100, 200, 400, 800, 1500],
-        test_mae=[27.0, 21.0, 14.5, 10.5, 7.5],
-        cv_mae=[30.0, 23.0, 16.0, 11.0, 8.0],
-        gamma=[1e-6] * 5,
-        alpha=[1e-9] * 5,
+        sizes=(100, 200, 400, 800, 1500),
+        curves={RUPP: eigen_curve, HANSEN: recipe_curve},
         g2_n_train=111,
         g2_n_test=37,
-        g2_test_mae=51.8,
+        settings=rg.learning_curve_settings(),
     )
 
 
-def test_learning_curve_panel_draws_the_curve_and_the_paper(qm9_regression):
+def test_learning_curve_panel_draws_both_curves_and_the_paper(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     data = panel.figure.data
-    assert list(data[panel.CURVE].x) == [100, 200, 400, 800, 1500]
-    assert list(data[panel.CURVE].y) == [27.0, 21.0, 14.5, 10.5, 7.5]
-    assert (data[panel.PAPER].x[0], data[panel.PAPER].y[0]) == (7000, 9.9)
-    assert (data[panel.G2].x[0], data[panel.G2].y[0]) == (111, 51.8)
+    assert list(data[panel.CURVE[HANSEN]].x) == [100, 200, 400, 800, 1500]
+    assert list(data[panel.CURVE[HANSEN]].y) == [27.0, 21.0, 14.5, 10.5, 7.5]
+    assert list(data[panel.CURVE[RUPP]].y) == [22.0, 17.5, 15.5, 14.5, 13.0]
+    assert data[panel.CURVE[RUPP]].name == "eigenvalues + Gaussian (Rupp 2012)"
+    assert data[panel.CURVE[HANSEN]].name == "sorted matrix + Laplacian (Hansen 2013)"
+    paper = data[panel.PAPER]
+    assert (paper.x[0], paper.y[0]) == (7000, 9.9)
+    assert "QM7" in paper.name and "eigenvalues + Gaussian" in paper.name
+    assert (data[panel.G2[HANSEN]].x[0], data[panel.G2[HANSEN]].y[0]) == (111, 51.8)
+    assert data[panel.G2[RUPP]].y[0] == 129.0
     assert panel.figure.layout.xaxis.type == "log" and panel.figure.layout.yaxis.type == "log"
     assert panel.compute_button.layout.display == "none"  # nothing left to compute
 
 
-def test_the_slider_trains_live(qm9_regression):
+def test_the_readout_never_says_the_paper_is_reproduced_or_beaten(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
-    assert panel.run.n_train == 200
+    text = panel.readout.value
+    for claim in ("better than", "beat", "reproduce"):
+        assert claim not in text.lower()
+    for fact in ("QM7", "C, N, O, S", "PBE0", "C, N, O, F", "B3LYP", "U0 − ZPVE"):
+        assert fact in text, fact
+
+
+def test_the_slider_trains_both_recipes_live(qm9_regression):
+    panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
+    assert {key: run.n_train for key, run in panel.run.items()} == {RUPP: 200, HANSEN: 200}
     panel.n_train.value = 400
-    parity = panel.figure.data[panel.PARITY]
-    reference, predicted = np.array(parity.x), np.array(parity.y)
-    np.testing.assert_array_equal(reference, qm9_regression.energies[qm9_regression.test])
-    assert parity.text[0] == qm9_regression.dataset.descriptions[qm9_regression.test[0]]
-    mae = np.mean(np.abs(predicted - reference))
-    assert panel.run.test_mae == pytest.approx(mae)
-    assert f"test MAE <b>{mae:.1f} kcal/mol</b>" in panel.readout.value
-    np.testing.assert_allclose(panel.live_mae, [[200, 400], [panel.runs[200].test_mae, mae]])
-    assert 10 < mae < 20
+    for key in (RUPP, HANSEN):
+        parity = panel.figure.data[panel.PARITY[key]]
+        reference, predicted = np.array(parity.x), np.array(parity.y)
+        np.testing.assert_array_equal(reference, qm9_regression.energies[qm9_regression.test])
+        assert parity.text[0] == qm9_regression.dataset.descriptions[qm9_regression.test[0]]
+        mae = np.mean(np.abs(predicted - reference))
+        assert panel.run[key].test_mae == pytest.approx(mae)
+        assert f"<b>{mae:.1f} kcal/mol</b>" in panel.readout.value
+        np.testing.assert_allclose(
+            panel.live_mae(key), [[200, 400], [panel.runs[key, 200].test_mae, mae]]
+        )
+        assert 10 < mae < 20
     assert panel.progress.layout.visibility == "hidden"
 
 
 def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_path):
-    monkeypatch.setenv(ds.CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENVIRONMENT_VARIABLE, str(tmp_path))
 
     def short_curve(**kwargs):  # three small sizes: the test stays fast
         return rg.learning_curve(sizes=(25, 50, 200), **kwargs)
@@ -195,11 +231,13 @@ def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_p
     monkeypatch.setattr(lc_panel, "learning_curve", short_curve)
     panel = LearningCurvePanel(qm9_regression)
     assert panel.curve is None and panel.compute_button.layout.display is None
-    assert len(panel.figure.data[panel.CURVE].x) == 0
-    assert panel.g2[0] == 111 and "G2" in panel.readout.value  # trained at once: it is small
+    assert len(panel.figure.data[panel.CURVE[HANSEN]].x) == 0
+    assert panel.g2[HANSEN][0] == 111 and "G2" in panel.readout.value  # small: trained at once
     panel.compute_button.click()
-    assert list(panel.figure.data[panel.CURVE].x) == [25, 50, 200]
-    assert panel.figure.data[panel.CURVE].y[2] == panel.runs[200].test_mae  # reused, same run
+    for key in (RUPP, HANSEN):
+        assert list(panel.figure.data[panel.CURVE[key]].x) == [25, 50, 200]
+        # reused, the same run
+        assert panel.figure.data[panel.CURVE[key]].y[2] == panel.runs[key, 200].test_mae
     assert (tmp_path / rg.LEARNING_CURVE_FILE).is_file()
     assert panel.compute_button.layout.display == "none"
 
@@ -208,15 +246,16 @@ def test_a_bad_training_size_is_a_message(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     panel.train(5)
     assert "Choose between 10 and 2921" in panel.message.value
-    assert panel.run.n_train == 200
+    assert panel.run[HANSEN].n_train == 200
 
 
 def test_without_qm9_the_learning_curve_panel_says_so(monkeypatch):
     monkeypatch.setattr(lc_panel, "qm9_set", no_qm9)
     panel = LearningCurvePanel(curve=made_up_curve())
     assert "not installed" in panel.message.value
-    assert panel.n_train.disabled and panel.run is None
-    assert list(panel.figure.data[panel.CURVE].y)[-1] == 7.5  # the stored curve still shows
+    assert panel.n_train.disabled and panel.run == {}
+    assert list(panel.figure.data[panel.CURVE[HANSEN]].y)[-1] == 7.5  # the stored curve shows
+    assert "QM7" in panel.readout.value
 
 
 def test_display_hands_the_current_figures_to_the_browser(qm9_regression):
@@ -224,8 +263,9 @@ def test_display_hands_the_current_figures_to_the_browser(qm9_regression):
     panel.n_train.value = 100
     bundle = panel._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
-    sent = panel.figure._widget_data[panel.LIVE]
-    assert list(sent["x"]) == [100, 200]
+    for key in (RUPP, HANSEN):
+        sent = panel.figure._widget_data[panel.LIVE[key]]
+        assert list(sent["x"]) == [100, 200]
 
 
 def browser_echo(values):
@@ -255,4 +295,4 @@ def test_retraining_survives_the_browsers_report_of_the_redrawn_traces(qm9_regre
     report = {"trace_deltas": deltas, "trace_edit_id": figure._last_trace_edit_id}
     figure.set_state({"_js2py_traceDeltas": report})
     assert panel.message.value == ""
-    assert panel.run.n_train == 100
+    assert panel.run[HANSEN].n_train == 100

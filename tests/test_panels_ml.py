@@ -1,6 +1,7 @@
 """The machine-learning panels driven from Python, as a student's mouse would."""
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -238,3 +239,33 @@ def test_figures_are_valid_json(panel):
 
 def test_classification_table_is_shared_not_copied():
     assert ClassificationPanel().table is element_table()
+
+
+def test_clicks_that_came_during_a_training_run_are_dropped(monkeypatch):
+    """Thirty queued Train clicks once kept a core busy long after their visitor had left
+    (the red-team report, 3.5): the kernel handles a queued click right after the run ends,
+    and that click is dropped; a click after the visitor saw the result, or after a new
+    learning rate, trains again."""
+    import featurize.panels._base as base
+    import featurize.panels.fitting as fitting_panel
+
+    clock = SimpleNamespace(now=0.0)
+    monkeypatch.setattr(base, "monotonic", lambda: clock.now)
+    runs = []
+
+    def slow_training(rate, epochs, data):
+        runs.append(rate)
+        clock.now += 3.4  # what one run of the page costs
+        return iter(())
+
+    monkeypatch.setattr(fitting_panel, "train_network", slow_training)
+    panel = NetworkPanel()
+    for _ in range(30):
+        panel.train.click()  # queued: handled back to back
+    assert len(runs) == 1
+    clock.now += 1.0  # a person reads the curve, then clicks
+    panel.train.click()
+    assert len(runs) == 2
+    panel.learning_rate.value = panel.learning_rate.value / 10  # changed: a new request
+    panel.train.click()
+    assert len(runs) == 3

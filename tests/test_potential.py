@@ -224,3 +224,25 @@ def test_the_panel_turns_a_crystal_with_its_cell(crystal):
             atol=FORCES_EQUAL_WITHIN,
         )
     assert "(unchanged)" in panel.readout.value.split("E = ")[1]
+
+
+@needs_extra
+def test_the_demo_page_turns_each_crystal_as_well_as_water():
+    """potential.ipynb: water (out of distribution: SevenNet-0 learned periodic crystals)
+    and the three rattled crystals (in distribution: MPtrj holds Si, NaCl and Cu)."""
+    panel = StructurePanel(fz.demo_structures(rattled=True), descriptor=potential.forces)
+    for label in ("Si (diamond)", "NaCl (rock salt)", "Cu (fcc)"):
+        panel.structure_choice.value = label
+        crystal = fz.demo_structures(rattled=True)[label]
+        energy = potential.potential_energy(crystal)
+        assert panel.scalar == pytest.approx(energy)
+        assert panel.view._arrows is not None  # rattled: forces worth an arrow
+        panel.rotation_x.value, panel.rotation_z.value = 35, -80
+        assert abs(panel.scalar - energy) <= potential.ENERGY_ROUND_OFF_EV
+        np.testing.assert_allclose(
+            heatmap(panel),
+            potential.forces(crystal) @ fz.rotation_matrix((35, 0, -80)).T,
+            atol=FORCES_EQUAL_WITHIN,
+        )
+        assert "(changed)" in panel.readout.value.split("E = ")[0]  # the forces turned
+        panel.rotation_x.value = panel.rotation_z.value = 0

@@ -4,13 +4,15 @@ The compute layer only: plain inputs in (SMILES, RDKit Mol, ase.Atoms, numpy arr
 numpy arrays and numbers out. The interactive panels live in featurize.panels.
 """
 
-from .descriptors import COULOMB_PERMUTATIONS, coulomb_matrix, soap
+from .crystals import crystal, demo_structures
+from .descriptors import COULOMB_PERMUTATIONS, coulomb_matrix, ewald_sum_matrix, sine_matrix, soap
 from .errors import FeaturizeError, InvalidSmilesError
-from .fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
+from .fingerprints import morgan_bit_atoms, morgan_bit_environments, morgan_fingerprint, tanimoto
 from .likelihood import gaussian_log_likelihood, gaussian_mle, sample_data
 from .molecules import MOLECULE_NAMES, atoms_from_smiles, mol_from_smiles, molecule
 from .settings import (
     DECK,
+    DEMO_CRYSTALS,
     DEMO_MOLECULES,
     MORGAN_BITS,
     MORGAN_RADIUS,
@@ -28,6 +30,7 @@ from .structure import atom_orders, coordinates, permute, rotate, rotation_matri
 __all__ = [
     "COULOMB_PERMUTATIONS",
     "DECK",
+    "DEMO_CRYSTALS",
     "DEMO_MOLECULES",
     "MOLECULE_NAMES",
     "MORGAN_BITS",
@@ -46,16 +49,21 @@ __all__ = [
     "atoms_from_smiles",
     "coordinates",
     "coulomb_matrix",
+    "crystal",
+    "demo_structures",
+    "ewald_sum_matrix",
     "gaussian_log_likelihood",
     "gaussian_mle",
     "mol_from_smiles",
     "molecule",
     "morgan_bit_atoms",
+    "morgan_bit_environments",
     "morgan_fingerprint",
     "permute",
     "rotate",
     "rotation_matrix",
     "sample_data",
+    "sine_matrix",
     "soap",
     "tanimoto",
 ]

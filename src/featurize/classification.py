@@ -22,8 +22,11 @@ from .settings import RANDOM_SEED
 # The three labels, in the order every confusion matrix uses.
 CRYSTAL_STRUCTURES = ("fcc", "bcc", "hcp")
 
-# What the models see: name → what it is, with units. All are properties of the atom
-# (or, for the melting point, of the solid as a whole), none is measured on its lattice.
+# What the models see: name → what it is, with units. Nine are properties of the atom; the
+# melting point is a property of the solid, and so already depends on the structure the
+# element takes (the slides say "nine atomic properties and the melting point"). None is
+# measured on the lattice itself. The depth-3 tree of the demo never asks about the melting
+# point (a test checks); deeper trees and the forest may.
 FEATURES = MappingProxyType(
     {
         "atomic_number": "atomic number Z",

@@ -1,4 +1,5 @@
-"""Clustering: group points without labels (k-means, DBSCAN, hierarchical, Gaussian mixture).
+"""Clustering: group points without labels (k-means, DBSCAN, hierarchical clustering in its
+agglomerative form, Gaussian mixture).
 
 Two data sets: the elements' property space (the classification features, standardized
 and projected to two dimensions by PCA) and a 1-D sample from a known mixture of

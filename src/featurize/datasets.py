@@ -2,7 +2,10 @@
 
 Both give molecules (ase.Atoms, positions in Å) and their atomization energy in kcal/mol,
 with one sign convention: E(molecule) − Σ E(free atoms), negative for a bound molecule
-(as in QM7 and QM9, and Rupp et al., PRL 108, 058301 (2012)).
+(as in QM7 and QM9, and Rupp et al., PRL 108, 058301 (2012)). Both leave out the
+zero-point vibrational energy (ZPVE): QM9's U0 includes it, so the molecule's ZPVE is
+subtracted (free atoms have none); G2's experimental values are corrected for it. QM7,
+the set of Rupp et al., also holds electronic energies without zero-point motion.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,6 +23,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 
+from .cache import cache_directory, load_cache, save_cache
 from .errors import FeaturizeError
 from .molecules import molecule
 
@@ -29,7 +31,9 @@ Progress = Callable[[int, int], None]
 """progress(done, total): called now and then during a slow step, so a panel can show a bar."""
 
 HARTREE_TO_KCAL_PER_MOL = 627.509
-QM9_MAX_HEAVY_ATOMS = 7  # the QM7 size limit of Rupp et al. (2012): ≤ 7 of C, N, O, F
+# The size limit of QM7 (Rupp et al. 2012: ≤ 7 of C, N, O, S, PBE0 energies); QM9's heavy
+# atoms are C, N, O and F and its energies B3LYP, so this subset is like QM7, not QM7.
+QM9_MAX_HEAVY_ATOMS = 7
 QM9_PACKAGE = "qm9pack"  # QM9 inside the wheel: nothing is downloaded at run time
 QM9_FILES = ("qm9_part1.csv", "qm9_part2.csv", "qm9_part3.csv")
 # The free atoms' U0 (Hartree) at QM9's level of theory, B3LYP/6-31G(2df,p): the
@@ -37,8 +41,9 @@ QM9_FILES = ("qm9_part1.csv", "qm9_part2.csv", "qm9_part3.csv")
 QM9_ATOM_REFERENCE_U0_HARTREE = MappingProxyType(
     {"H": -0.500273, "C": -37.846772, "N": -54.583861, "O": -75.064579, "F": -99.718730}
 )
-CACHE_ENVIRONMENT_VARIABLE = "FEATURIZE_CACHE"
-_QM9_CACHE_FORMAT = 1  # bump when the cached arrays change meaning
+# Bump when the cached arrays change meaning; it is part of the file name too, so that two
+# versions of the deck sharing a cache directory never read each other's file.
+_QM9_CACHE_FORMAT = 2  # 2: the ZPVE column is kept
 _PROGRESS_EVERY_ROWS = 4000
 
 
@@ -133,15 +138,17 @@ def g2_set() -> MoleculeSet:
 
 
 # -- QM9 ------------------------------------------------------------------------------
-def qm9_atomization_energy(symbols: Sequence[str], u0_hartree: float) -> float:
-    """U0(molecule) − Σ U0(free atoms) in kcal/mol, with QM9's B3LYP atomic references."""
+def qm9_atomization_energy(symbols: Sequence[str], u0_hartree: float, zpve_hartree: float) -> float:
+    """[U0(molecule) − ZPVE(molecule)] − Σ U0(free atoms) in kcal/mol: QM9's B3LYP energies
+    and atomic references, without the molecule's zero-point vibrational energy."""
     unknown = sorted(set(symbols) - set(QM9_ATOM_REFERENCE_U0_HARTREE))
     if unknown:
         raise FeaturizeError(
             f"QM9 has reference energies for H, C, N, O and F only, not {', '.join(unknown)}."
         )
     atoms_hartree = sum(QM9_ATOM_REFERENCE_U0_HARTREE[s] for s in symbols)
-    return (float(u0_hartree) - atoms_hartree) * HARTREE_TO_KCAL_PER_MOL
+    electronic = float(u0_hartree) - float(zpve_hartree)
+    return (electronic - atoms_hartree) * HARTREE_TO_KCAL_PER_MOL
 
 
 def qm9_files() -> list[Path]:
@@ -164,37 +171,6 @@ def qm9_files() -> list[Path]:
     return files
 
 
-def cache_directory() -> Path:
-    """Where slow results are kept: $FEATURIZE_CACHE, else ~/.cache/featurize."""
-    chosen = os.environ.get(CACHE_ENVIRONMENT_VARIABLE)
-    return Path(chosen).expanduser() if chosen else Path.home() / ".cache" / "featurize"
-
-
-def save_cache(path: Path, **arrays: np.ndarray) -> None:
-    """Write arrays to an .npz, atomically (a half-written cache is never read back).
-
-    A cache that cannot be written (a read-only home) costs speed, not correctness: warn.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.stem}.{os.getpid()}.partial.npz")
-        np.savez_compressed(partial, **arrays)
-        partial.replace(path)
-    except OSError as error:
-        warnings.warn(f"Could not write the cache {path}: {error}", stacklevel=2)
-
-
-def load_cache(path: Path) -> dict[str, np.ndarray] | None:
-    """The arrays of an .npz cache, or None if there is none (or it cannot be read)."""
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    except (OSError, ValueError):  # truncated or foreign file: recompute, then overwrite
-        return None
-
-
 def qm9_set(
     max_heavy_atoms: int = QM9_MAX_HEAVY_ATOMS,
     progress: Progress | None = None,
@@ -202,16 +178,17 @@ def qm9_set(
 ) -> MoleculeSet:
     """The QM9 molecules with at most max_heavy_atoms atoms other than H (3921 for 7).
 
-    Geometries (Å) and U0 at B3LYP/6-31G(2df,p); atomization energy in kcal/mol. The
-    subset is read from the CSVs once and kept in the cache directory as an .npz.
+    Geometries (Å) and U0 − ZPVE at B3LYP/6-31G(2df,p); atomization energy in kcal/mol.
+    The subset is read from the CSVs once and kept in the cache directory as an .npz.
     """
     if not isinstance(max_heavy_atoms, int) or not 1 <= max_heavy_atoms <= 9:
         raise FeaturizeError(
             f"QM9 molecules have 1 to 9 heavy atoms; max_heavy_atoms={max_heavy_atoms!r}."
         )
-    path = (cache_dir or cache_directory()) / f"qm9_heavy{max_heavy_atoms}.npz"
-    stored = load_cache(path)
-    if stored is None or int(stored.get("format", -1)) != _QM9_CACHE_FORMAT:
+    name = f"qm9_heavy{max_heavy_atoms}_v{_QM9_CACHE_FORMAT}.npz"
+    path = (cache_dir or cache_directory()) / name
+    stored = load_cache(path, QM9_CACHE_CHECKS, _consistent)
+    if stored is None:
         stored = _read_qm9(max_heavy_atoms, progress)
         save_cache(path, **stored)
     elif progress is not None:
@@ -219,11 +196,36 @@ def qm9_set(
     return _molecule_set_from_arrays(stored, max_heavy_atoms)
 
 
+# What a cached QM9 subset must hold to be used: this format, and arrays that agree.
+QM9_CACHE_CHECKS = {
+    "format": lambda a: a.shape == () and int(a) == _QM9_CACHE_FORMAT,
+    "counts": lambda a: a.ndim == 1 and len(a) > 0 and (a > 0).all(),
+    "numbers": lambda a: a.ndim == 1 and (a > 0).all(),
+    "positions": lambda a: a.ndim == 2 and a.shape[1] == 3 and np.isfinite(a).all(),
+    "smiles": lambda a: a.ndim == 1,
+    "index": lambda a: a.ndim == 1,
+    "u0_hartree": lambda a: a.ndim == 1 and np.isfinite(a).all(),
+    "zpve_hartree": lambda a: a.ndim == 1 and np.isfinite(a).all() and (a >= 0).all(),
+}
+
+
+def _consistent(arrays: dict[str, np.ndarray]) -> bool:
+    atoms, molecules = int(arrays["counts"].sum()), len(arrays["counts"])
+    return (
+        len(arrays["numbers"]) == len(arrays["positions"]) == atoms
+        and len(arrays["smiles"])
+        == len(arrays["index"])
+        == len(arrays["u0_hartree"])
+        == len(arrays["zpve_hartree"])
+        == molecules
+    )
+
+
 def _read_qm9(max_heavy_atoms: int, progress: Progress | None) -> dict[str, np.ndarray]:
     files = qm9_files()
     total = sum(path.stat().st_size for path in files)
     done = 0
-    numbers, positions, counts, smiles, index, u0 = [], [], [], [], [], []
+    numbers, positions, counts, smiles, index, u0, zpve = [], [], [], [], [], [], []
     csv.field_size_limit(1 << 24)  # the frequency and XYZ columns are long
     for path in files:
         with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
@@ -249,6 +251,7 @@ def _read_qm9(max_heavy_atoms: int, progress: Progress | None) -> dict[str, np.n
                 smiles.append(row[column["SMILES"]])
                 index.append(int(row[column["Index"]]))
                 u0.append(float(row[column["InternalEnergy_0K_au"]]))
+                zpve.append(float(row[column["ZPVE_au"]]))
         done += path.stat().st_size
     if progress is not None:
         progress(total, total)
@@ -260,6 +263,7 @@ def _read_qm9(max_heavy_atoms: int, progress: Progress | None) -> dict[str, np.n
         "smiles": np.array(smiles, dtype=str),
         "index": np.array(index, dtype=np.int64),
         "u0_hartree": np.array(u0),
+        "zpve_hartree": np.array(zpve),
     }
 
 
@@ -271,8 +275,10 @@ def _molecule_set_from_arrays(stored: dict[str, np.ndarray], max_heavy_atoms: in
     )
     energy = np.array(
         [
-            qm9_atomization_energy(atoms.get_chemical_symbols(), u0)
-            for atoms, u0 in zip(molecules, stored["u0_hartree"], strict=True)
+            qm9_atomization_energy(atoms.get_chemical_symbols(), u0, zpve)
+            for atoms, u0, zpve in zip(
+                molecules, stored["u0_hartree"], stored["zpve_hartree"], strict=True
+            )
         ]
     )
     smiles = tuple(str(s) for s in stored["smiles"])

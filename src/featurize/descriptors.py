@@ -1,7 +1,9 @@
-"""Structure descriptors with DScribe as the engine: the Coulomb matrix and SOAP."""
+"""Structure descriptors with DScribe as the engine: the Coulomb matrix, its periodic
+variants for crystals (sine matrix, Ewald sum matrix) and SOAP."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from .errors import FeaturizeError
 from .settings import SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
 
 if TYPE_CHECKING:
-    from dscribe.descriptors import SOAP, CoulombMatrix
+    from dscribe.descriptors import SOAP, CoulombMatrix, EwaldSumMatrix, SineMatrix
 
 COULOMB_PERMUTATIONS = ("none", "sorted_l2", "eigenspectrum")
 
@@ -42,6 +44,63 @@ def coulomb_matrix(atoms: Atoms, permutation: str = "none") -> np.ndarray:
     n = _require_atoms(atoms)
     values = _coulomb_engine(n, permutation).create(atoms)
     return values if permutation == "eigenspectrum" else values.reshape(n, n)
+
+
+# The Coulomb matrix's periodic variants, for crystals (Faber, Lindmaa, von Lilienfeld,
+# Armiento, Int. J. Quantum Chem. 115, 1094 (2015)): name → DScribe class.
+PERIODIC_COULOMB_KINDS = ("sine", "ewald")
+
+
+@lru_cache(maxsize=64)
+def _periodic_engine(kind: str, n_atoms: int) -> SineMatrix | EwaldSumMatrix:
+    from dscribe.descriptors import EwaldSumMatrix, SineMatrix  # on first use, as above
+
+    engine = SineMatrix if kind == "sine" else EwaldSumMatrix
+    return engine(n_atoms_max=n_atoms, permutation="none")
+
+
+def sine_matrix(atoms: Atoms) -> np.ndarray:
+    """The sine matrix of a crystal, (n, n): the Coulomb matrix with 1/R_ij replaced by a
+    periodic function of the atoms' positions in the cell (DScribe's SineMatrix).
+
+    M_ii = 0.5 Z_i^2.4; M_ij = Z_i Z_j / |B · Σ_k e_k sin²(π e_k · B⁻¹ (r_i − r_j))|, B the cell.
+    """
+    return _periodic_coulomb(atoms, "sine")
+
+
+def ewald_sum_matrix(atoms: Atoms) -> np.ndarray:
+    """The Ewald sum matrix of a crystal, (n, n), in e²/Å: the Coulomb energy of nuclei i and
+    j with each other's periodic images, in a neutralizing background, summed by Ewald's
+    method (DScribe's EwaldSumMatrix at its default accuracy)."""
+    return _periodic_coulomb(atoms, "ewald")
+
+
+def _periodic_coulomb(atoms: Atoms, kind: str) -> np.ndarray:
+    n = _require_atoms(atoms)
+    name = "sine matrix" if kind == "sine" else "Ewald sum matrix"
+    if not atoms.pbc.all() or atoms.cell.rank < 3:
+        raise FeaturizeError(
+            f"The {name} is made for crystals, and this structure is not periodic in all three "
+            "directions (atoms.pbc with a full 3-D cell). Choose a crystal, such as "
+            "featurize.crystal('Si'), or the plain Coulomb matrix for a molecule."
+        )
+    with warnings.catch_warnings():
+        # DScribe asks ASE for atoms.get_calculator(), which ASE now calls deprecated
+        warnings.filterwarnings("ignore", message="Please use atoms.calc", category=FutureWarning)
+        values = _periodic_engine(kind, n).create(_as_dscribe_reads_it(atoms))
+    return np.asarray(values).reshape(n, n)
+
+
+def _as_dscribe_reads_it(atoms: Atoms) -> Atoms:
+    """A copy (numbers, positions, cell, pbc) that DScribe 2.1's System.from_atoms can read.
+
+    It hands ASE's Atoms its calculator and info by position, where ASE ≥ 3.26 expects info
+    and velocities: an info dict arrives as velocities and ASE refuses it ("Use only one of
+    'momenta' and 'velocities'", SINGROUP/dscribe#165). With info None, both arrive as None.
+    """
+    copy = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
+    copy.info = None
+    return copy
 
 
 @lru_cache(maxsize=64)

@@ -62,6 +62,30 @@ def morgan_bit_atoms(
     }
 
 
+def morgan_bit_environments(
+    smiles_or_mol: str | Chem.Mol, radius: int = MORGAN_RADIUS, n_bits: int = MORGAN_BITS
+) -> dict[int, dict[int, list[tuple[int, int]]]]:
+    """For every on-bit, the distinct environments that set it: bit → {environment id:
+    [(centre atom index, radius), …]}.
+
+    RDKit hashes each circular environment to a 32-bit id and folds the id into n_bits bits
+    (id mod n_bits, which a test checks). Two ids under one bit are a collision: different
+    substructures that the fingerprint cannot tell apart. One id with several centres is the
+    same substructure found several times (the two CH₃ of acetone), not a collision.
+    """
+    from rdkit.Chem import rdFingerprintGenerator
+
+    output = rdFingerprintGenerator.AdditionalOutput()
+    output.AllocateBitInfoMap()
+    _generator(radius, n_bits).GetSparseFingerprint(_as_mol(smiles_or_mol), additionalOutput=output)
+    bits: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for identifier, envs in sorted(output.GetBitInfoMap().items()):
+        bits.setdefault(int(identifier) % n_bits, {})[int(identifier)] = [
+            (int(atom), int(r)) for atom, r in envs
+        ]
+    return dict(sorted(bits.items()))
+
+
 def tanimoto(fp_a: np.ndarray, fp_b: np.ndarray) -> float:
     """Tanimoto similarity |a ∧ b| / |a ∨ b| of two bit vectors (0 when both are empty)."""
     a, b = np.asarray(fp_a, dtype=bool), np.asarray(fp_b, dtype=bool)

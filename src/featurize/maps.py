@@ -14,7 +14,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .datasets import MoleculeSet, Progress, cache_directory, load_cache, save_cache
+from .cache import cache_directory, load_cache, save_cache
+from .datasets import MoleculeSet, Progress
 from .descriptors import _coulomb_engine, _soap_engine
 from .errors import FeaturizeError
 from .settings import RANDOM_SEED, SOAP_L_MAX, SOAP_N_MAX, SOAP_R_CUT, SOAP_SIGMA
@@ -109,8 +110,8 @@ def featurize_set(
     _check_choice(descriptor, MAP_DESCRIPTORS, "descriptor")
     settings = _descriptor_settings(dataset, descriptor)
     path = _cache_path(dataset, "features", settings, cache_dir)
-    stored = load_cache(path)
-    if stored is not None and stored["values"].shape[0] == len(dataset):
+    stored = load_cache(path, {"values": lambda v: v.ndim == 2 and v.shape[0] == len(dataset)})
+    if stored is not None:
         if progress is not None:
             progress(1, 1)
         return stored["values"]
@@ -169,8 +170,10 @@ def materials_map(
         "seed": RANDOM_SEED,
     }
     path = _cache_path(dataset, "map", settings, cache_dir)
-    stored = load_cache(path)
-    if stored is not None and stored["values"].shape == (len(dataset), 2):
+    stored = load_cache(
+        path, {"values": lambda v: v.shape == (len(dataset), 2) and np.isfinite(v).all()}
+    )
+    if stored is not None:
         if progress is not None:
             progress(1, 1)
         return stored["values"]

@@ -21,6 +21,18 @@ SOAP_N_MAX = 5
 SOAP_L_MAX = 3
 SOAP_SIGMA = 1.0
 
+# Sections 8, 9 and 15: the crystals the structural demos offer besides water, built by
+# ase.build.bulk as conventional cubic cells: name → (structure, lattice constant a in Å).
+# Si and Cu: ASE's own reference values (ase.data.reference_states); NaCl: 5.64 Å at room
+# temperature (Ashcroft & Mermin, Solid State Physics, Table 4.4).
+DEMO_CRYSTALS = MappingProxyType(
+    {"Si": ("diamond", 5.43), "NaCl": ("rocksalt", 5.64), "Cu": ("fcc", 3.61)}
+)
+# For the potential: a crystal at rest feels no force (by symmetry); shaken by ~0.05 Å, a
+# fiftieth of a bond length, each atom feels a few tenths of an eV/Å.
+CRYSTAL_RATTLE_STDEV = 0.05
+CRYSTAL_RATTLE_SEED = 7
+
 # Section 11: maximum likelihood by hand, 30 samples from N(5, 1.2²).
 SAMPLE_SIZE = 30
 SAMPLE_MEAN = 5.0
@@ -32,7 +44,8 @@ MAX_SMILES_LENGTH = 500
 MAX_EMBED_ATOMS = 200  # atoms (hydrogens included) that atoms_from_smiles will embed in 3-D
 ATOM_ORDER_LIMIT = 24  # orders offered by atom_orders: all 6 for water, a sample for larger
 
-# The title slide and the slides' footer: author, course and date are set here only.
+# The title slide and the slides' footer: author, course, date, credit and licence are set
+# here only. The deck follows a lecture by P. De Angelis (Politecnico di Torino, 2025).
 DECK = MappingProxyType(
     {
         "title": "Intro to Machine Learning in Materials Science",
@@ -40,5 +53,9 @@ DECK = MappingProxyType(
         "author": "The deck's contributors",
         "course": "Energy Materials, MSc",
         "date": "2026",
+        "credit": (
+            "After the lecture by P. De Angelis, Politecnico di Torino, course 02QZSND (2025)"
+        ),
+        "licence": "Code: BSD-3-Clause · text and figures: CC BY 4.0",
     }
 )

@@ -13,7 +13,7 @@ from .settings import ATOM_ORDER_LIMIT
 
 
 def coordinates(atoms: Atoms) -> np.ndarray:
-    """The raw-coordinate descriptor M_ij = r_ij: an (n, 3) array of positions in Å."""
+    """The raw-coordinate descriptor M_ij = (R_i)_j: an (n, 3) array of positions in Å."""
     return atoms.get_positions()
 
 

@@ -1,18 +1,24 @@
 """A real Voila server and Debian's Chromium, for tests that click the demo pages."""
 
 import contextlib
+import json
 import shutil
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from voila_server import CHROMIUM_FLAGS, ROOT, start_voila
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+from deck_server.launch import CHROMIUM_FLAGS, start_voila
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def voila_url():
     """The web app of `make serve`: Voila on notebooks/ with our settings."""
-    with start_voila(ROOT / "notebooks") as url:
+    with start_voila(ROOT, ROOT / "notebooks") as url:
         yield url
 
 
@@ -66,9 +72,10 @@ def watched_page(browser, screenshot_name: str):
     track_kernel_messages(page)
     try:
         yield page
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in screenshot_name)
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        if not page.is_closed():  # a test that closes its tab plays a visitor leaving
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in screenshot_name)
+            page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     finally:
         context.close()
 
@@ -87,18 +94,52 @@ def page(open_page, request):
 
 
 def track_kernel_messages(page) -> None:
-    """page.last_message: when the page last sent or received a websocket frame (its kernel's
-    messages), for wait_until_quiet."""
+    """page.unanswered: the shell requests the page sent its kernel that the kernel has not
+    finished with (no `idle` status for them yet); page.last_message: when the page last
+    sent or received a kernel message. For panel_checks.wait_until_answered."""
     page.last_message = time.monotonic()
+    page.unanswered = set()
 
-    def mark(_payload) -> None:
+    def sent(payload) -> None:
         page.last_message = time.monotonic()
+        message = kernel_message(payload)
+        if message and message["channel"] == "shell":
+            page.unanswered.add(message["header"].get("msg_id"))
+
+    def received(payload) -> None:
+        page.last_message = time.monotonic()
+        message = kernel_message(payload)
+        if (
+            message
+            and message["header"].get("msg_type") == "status"
+            and message["content"].get("execution_state") == "idle"
+        ):
+            page.unanswered.discard(message["parent_header"].get("msg_id"))
 
     def watch(socket) -> None:
-        socket.on("framesent", mark)
-        socket.on("framereceived", mark)
+        socket.on("framesent", sent)
+        socket.on("framereceived", received)
 
     page.on("websocket", watch)
+
+
+def kernel_message(payload) -> dict | None:
+    """A kernel websocket frame as {channel, header, parent_header, content}, either
+    protocol; None for anything else."""
+    try:
+        if isinstance(payload, bytes):
+            channel, parts = deserialize_msg_from_ws_v1(payload)
+            header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
+            return {
+                "channel": channel,
+                "header": header,
+                "parent_header": parent,
+                "content": content,
+            }
+        message = json.loads(payload)
+        return message if isinstance(message, dict) and "header" in message else None
+    except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+        return None
 
 
 def assert_clean(page) -> None:

@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image
 
 TIMEOUT_MS = 120_000
-# No websocket frame for this long: the kernel has answered (it takes milliseconds) and the
-# browser has sent its own reports of the redraw that followed.
-QUIET_S = 0.6
+# After the kernel's last answer, nothing more for this long: the browser has sent its own
+# reports of the redraw that followed (within milliseconds of drawing).
+QUIET_S = 0.4
 DRAW_S = 30  # for NGL to draw a molecule once its canvas is there
 
 
@@ -30,15 +30,17 @@ def heatmap_z(root) -> str:
 
 
 def readout(root) -> str:
-    return root.locator("text=‖D − D₀‖").first.inner_text()
+    """The panel's distance readout (a widget's text, not the page's prose around it)."""
+    return root.locator(".widget-html-content", has_text="‖D − D₀‖").first.inner_text()
 
 
-def wait_until_quiet(page, quiet_s: float = QUIET_S) -> None:
-    """Until the page and its kernel have exchanged no message for `quiet_s`: the kernel's
-    answers to what the page sent, and the page's reports of what it then redrew, are in."""
+def wait_until_answered(page, quiet_s: float = QUIET_S) -> None:
+    """Until the kernel has finished every request the page sent it (its `idle` status for
+    each has arrived) and then nothing more has passed for `quiet_s` (the page's own
+    reports of what it redrew, which the kernel answers in turn)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() - page.last_message < quiet_s:
-        assert time.monotonic() < deadline, "the page and its kernel never fell quiet"
+    while page.unanswered or time.monotonic() - page.last_message < quiet_s:
+        assert time.monotonic() < deadline, f"the kernel never answered {page.unanswered}"
         page.wait_for_timeout(100)  # Playwright delivers the websocket events while it waits
 
 
@@ -58,13 +60,25 @@ def assert_molecule_drawn(root) -> None:
     assert colours > 20, "the 3-D view is blank"
 
 
+def eventually(read, until, what: str, timeout_s: float = TIMEOUT_MS / 1000):
+    """Poll read() until until(value) holds; the last value, asserted with `what` (a page
+    applies what its kernel sent, and redraws, in its own time)."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while not until(value) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        value = read()
+    assert until(value), f"{what}: {value!r}"
+    return value
+
+
 def assert_turning_changes_coordinates(root) -> None:
     """The coordinates panel: drawn in 3-D, and turning it changes the heatmap."""
     assert_molecule_drawn(root)
     before = heatmap_z(root)
     turn_z_slider(root)
-    assert heatmap_z(root) != before
-    assert "(changed)" in readout(root)
+    eventually(lambda: heatmap_z(root), lambda z: z != before, "the heatmap did not change")
+    eventually(lambda: readout(root), lambda text: "(changed)" in text, "‖D − D₀‖ unchanged")
 
 
 def turn_z_slider(root, steps: int = 8) -> None:
@@ -75,4 +89,15 @@ def turn_z_slider(root, steps: int = 8) -> None:
     for _ in range(steps):
         handle.press("ArrowRight")
     assert slider.locator(".widget-readout").inner_text().strip() != "0"
-    wait_until_quiet(root.page)
+    wait_until_answered(root.page)
+
+
+def choose_structure(root, label: str) -> None:
+    """Press the structure chooser's button `label` (a crystal, say) and wait until the
+    heatmap shows the new structure's descriptor and the kernel has answered."""
+    before = heatmap_z(root)
+    root.locator(".widget-toggle-button", has_text=label).first.click()
+    eventually(
+        lambda: heatmap_z(root), lambda z: z != before, f"choosing {label!r} changed nothing"
+    )
+    wait_until_answered(root.page)

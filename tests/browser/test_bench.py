@@ -9,8 +9,10 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
-from voila_server import ROOT
+ROOT = Path(__file__).resolve().parents[2]
+
 
 FIGURES = {
     "update_ms_p95.coordinates",

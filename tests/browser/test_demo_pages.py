@@ -3,17 +3,21 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
+from pathlib import Path
+
 import pytest
 from panel_checks import (
     assert_molecule_drawn,
     assert_turning_changes_coordinates,
+    choose_structure,
     heatmap_z,
     open_demo,
     readout,
     turn_z_slider,
-    wait_until_quiet,
+    wait_until_answered,
 )
-from voila_server import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_TIMEOUT_MS = 120_000
 # An image's width once it has loaded (0 if it failed): a picture may still be on its way.
@@ -37,6 +41,16 @@ def test_invariant_descriptor_pages_stay_at_zero_when_turned(page, voila_url, na
     page.assert_clean()
 
 
+@pytest.mark.parametrize("name", ["coulomb-matrix", "soap"])
+def test_a_crystal_turns_with_its_cell_and_stays_at_zero(page, voila_url, name):
+    panel = open_demo(page, voila_url, name)
+    choose_structure(panel, "NaCl (rock salt)")  # the heatmap shows the crystal's descriptor
+    assert_molecule_drawn(panel)  # the crystal's 3-D view
+    turn_z_slider(panel)
+    assert "(unchanged)" in readout(panel)
+    page.assert_clean()
+
+
 def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
     panel = open_demo(page, voila_url, "fingerprints")
     before = heatmap_z(panel)
@@ -51,7 +65,7 @@ def test_fingerprint_page_explains_a_bad_smiles(page, voila_url):
 def test_likelihood_page_jumps_to_the_maximum(page, voila_url):
     open_demo(page, voila_url, "likelihood")
     page.click("button:has-text('Jump to the maximum')")
-    wait_until_quiet(page)
+    wait_until_answered(page)
     text = page.inner_text("text=L(μ, σ | x)")
     current = text.split("=")[1].split()[0]
     maximum = text.split("maximum")[1].split()[0]

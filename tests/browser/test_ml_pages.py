@@ -8,24 +8,26 @@ interaction goes to build/screenshots/<page>.png.
 
 import itertools
 import re
-import time
+from pathlib import Path
 
 import pytest
 from panel_checks import (
     TIMEOUT_MS,
     assert_molecule_drawn,
+    choose_structure,
+    eventually,
     heatmap_z,
     open_demo,
     readout,
     turn_z_slider,
-    wait_until_quiet,
+    wait_until_answered,
 )
-from voila_server import ROOT
 
 from featurize import potential
 
+ROOT = Path(__file__).resolve().parents[2]
+
 SCREENSHOTS = ROOT / "build" / "screenshots"
-WAIT_S = TIMEOUT_MS / 1000  # for the kernel to answer a control (a busy machine is slow)
 
 
 # -- reading the page ---------------------------------------------------------------------
@@ -60,17 +62,6 @@ def text_of(root, anchor: str) -> str:
     return root.locator(".widget-html-content", has_text=anchor).first.inner_text()
 
 
-def eventually(read, until, what: str):
-    """Poll read() until until(value) holds; the last value, asserted with `what`."""
-    deadline = time.monotonic() + WAIT_S
-    value = read()
-    while not until(value) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        value = read()
-    assert until(value), f"{what}: {value!r}"
-    return value
-
-
 def settled(page, name: str) -> None:
     """After the interaction: no warning in the panel, no JavaScript error; a screenshot.
 
@@ -79,12 +70,12 @@ def settled(page, name: str) -> None:
     kernel to fall quiet.
     """
     page.mouse.move(0, 0)  # no hover label in the picture
-    wait_until_quiet(page)
+    wait_until_answered(page)
     warnings = page.locator(".widget-html-content", has_text="⚠")
     assert warnings.count() == 0, warnings.first.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 1300})  # the whole panel
-    wait_until_quiet(page)
+    wait_until_answered(page)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     page.assert_clean()
 
@@ -242,22 +233,31 @@ def test_materials_map_page_shows_the_point_clicked(page, voila_url):
     settled(page, "materials-map")
 
 
-def test_learning_curve_page_retrains_at_another_size(page, voila_url):
+def test_learning_curve_page_retrains_both_recipes_at_another_size(page, voila_url):
     root = open_demo(page, voila_url, "learning-curve")
     figure = plot(root)
     assert_plotted(figure)
-    parity, live = 4, 2
-    before = trace(figure, parity)
-    assert before
-    assert "Trained on 200" in text_of(root, "Trained on")
+    # trace indices: featurize.panels.learning_curve.LearningCurvePanel (Rupp, then Hansen)
+    live, parity = (2, 3), (7, 8)
+    before = [trace(figure, index) for index in parity]
+    assert all(before)
+    text = text_of(root, "Trained on")
+    assert "Trained on 200" in text
+    assert "eigenvalues + Gaussian (Rupp 2012)" in text
+    assert "sorted matrix + Laplacian (Hansen 2013)" in text
+    assert "QM7" in text and "U0 − ZPVE" in text and "better than" not in text
 
     assert press_slider(root, "training molecules", "ArrowLeft", 2) == "50"
     eventually(
         lambda: text_of(root, "Trained on"), lambda t: "Trained on 50 " in t, "not retrained"
     )
-    eventually(lambda: trace(figure, parity), lambda y: y != before, "parity plot unchanged")
-    # each key press trained at its stop (100 on the way): every run joins the curve
-    eventually(lambda: set(trace(figure, live, "x")), lambda x: {50, 200} <= x, "runs missing")
+    for index, old in zip(parity, before, strict=True):
+        eventually(lambda i=index: trace(figure, i), lambda y, o=old: y != o, "parity unchanged")
+    # each key press trained at its stop (100 on the way): every run joins both curves
+    for index in live:
+        eventually(
+            lambda i=index: set(trace(figure, i, "x")), lambda x: {50, 200} <= x, "runs missing"
+        )
     settled(page, "learning-curve")
 
 
@@ -277,6 +277,14 @@ def test_potential_page_turns_forces_but_not_the_energy(page, voila_url):
     eventually(lambda: readout(root), lambda t: "(changed)" in t, "‖D − D₀‖ unchanged")
     assert ENERGY.search(text_of(root, "‖D − D₀‖")).group(2) == "unchanged"
     assert_molecule_drawn(root)
+
+    # a crystal, SevenNet-0's home ground: the same, with its cell turning
+    choose_structure(root, "Si (diamond)")  # the heatmap shows the crystal's forces
+    assert_molecule_drawn(root)
+    crystal = heatmap_z(root)
+    turn_z_slider(root)
+    eventually(lambda: heatmap_z(root), lambda z: z != crystal, "the forces did not turn")
+    assert ENERGY.search(text_of(root, "‖D − D₀‖")).group(2) == "unchanged"
     settled(page, "potential")
 
 

@@ -1,13 +1,16 @@
 """`make present`: the lecture as reveal.js slides with live demos, in a real browser."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from panel_checks import assert_turning_changes_coordinates
-from voila_server import ROOT, start_voila
 
+from deck_server.launch import start_voila
+
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import fetch_assets
+import fetch_assets  # noqa: E402
 
 LOAD_TIMEOUT_MS = 180_000  # the lecture runs every demo before the first slide shows
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
@@ -23,6 +26,7 @@ KEEP_ALIVE_S = 1
 def presenter_url():
     fetch_assets.main([])  # reveal.js & co., once; a no-op when the pinned copies are there
     with start_voila(
+        ROOT,
         ROOT / "notebooks" / "lecture.ipynb",
         "--template=deck-reveal",
         f"--VoilaConfiguration.http_keep_alive_timeout={KEEP_ALIVE_S}",

@@ -6,9 +6,14 @@ nothing outside notebooks/ is reachable and no traceback reaches the page.
 """
 
 import json
+from pathlib import Path
 
 import pytest
-from voila_server import ROOT, KernelChannel, get, start_voila
+
+from deck_server.client import KernelChannel, get
+from deck_server.launch import start_voila
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -29,13 +34,30 @@ def test_code_sent_by_a_visitor_is_not_run(channel, tmp_path):
     assert not any(m["msg_type"] in ("execute_reply", "execute_input") for m in channel.received)
 
 
+NONSENSE = [
+    {"method": "update", "state": {"value": {"not": "a value"}}, "buffer_paths": []},
+    {"method": "update", "state": {"index": 10**6}, "buffer_paths": []},
+    {"method": "update", "state": {"value": "NaN"}, "buffer_paths": []},
+    {"method": "update", "state": None},
+    {},
+    "x",
+    {"method": "custom", "content": None},
+    # what nglview's view is sent by its browser code, with content it cannot read
+    {"method": "custom", "content": {"type": "removeComponent", "data": "x"}},
+    {"method": "custom", "content": {"type": "repr_parameters", "data": {}}},
+    {"method": "custom", "content": {"type": "request_loaded", "data": {"a": 1}}},
+    {"method": "custom", "content": {"type": "updateIDs", "data": None}},
+]
+
+
 def test_nonsense_sent_to_the_widgets_gets_a_message_not_a_crash(channel):
+    """…and no traceback: neither as an `error` nor on stderr (2.3–2.5 of the red-team
+    report: ipywidgets and nglview answered these with tracebacks and file paths)."""
     reply = channel.reply_to(channel.send("comm_info_request", {}))
     comms = reply["content"]["comms"]
     assert len(comms) > 5  # sliders, dropdown, figure, 3-D view, …
     for comm_id in comms:
-        for state in ({"value": {"not": "a value"}}, {"index": 10**6}, {"value": "NaN"}):
-            data = {"method": "update", "state": state, "buffer_paths": []}
+        for data in NONSENSE:
             channel.send("comm_msg", {"comm_id": comm_id, "data": data})
     assert channel.alive()
     updates = [
@@ -45,6 +67,12 @@ def test_nonsense_sent_to_the_widgets_gets_a_message_not_a_crash(channel):
     ]
     assert any("cannot take" in str(state.get("value", "")) for state in updates)
     assert not any(m["msg_type"] == "error" for m in channel.received)
+    stderr = [
+        m
+        for m in channel.received
+        if m["msg_type"] == "stream" and m["content"]["name"] == "stderr"
+    ]
+    assert stderr == []
 
 
 @pytest.mark.parametrize(
@@ -117,7 +145,7 @@ def test_a_failing_cell_shows_no_traceback(tmp_path):
         "nbformat_minor": 5,
     }
     (tmp_path / "broken.ipynb").write_text(json.dumps(notebook))
-    with start_voila(tmp_path) as url:
+    with start_voila(ROOT, tmp_path) as url:
         status, body = get(f"{url}/voila/render/broken.ipynb")
     assert status == 200
     assert "There was an error when executing cell" in body
@@ -151,7 +179,7 @@ def test_a_legacy_client_receiving_widget_buffers_does_not_stall_the_server(tmp_
 
     source = "import ipywidgets\nipywidgets.Image(format='png', value=b'pixels')"
     (tmp_path / "image.ipynb").write_text(one_cell_notebook(source))
-    with start_voila(tmp_path) as url:
+    with start_voila(ROOT, tmp_path) as url:
         channel = KernelChannel(url, "image.ipynb")
         comms = channel.reply_to(channel.send("comm_info_request", {}))["content"]["comms"]
         for comm_id in comms:  # ask each widget for its state: the image answers with a buffer

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import brotli
 import psutil
 import pytest
-from voila_server import CONFIG_DATA, get
+
+from deck_server.client import CONFIG_DATA, get
 
 PLOTLY_CODE = "voila/templates/deck/static/plotly-widget.js"
 

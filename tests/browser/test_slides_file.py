@@ -1,12 +1,13 @@
 """`make slides`: the offline slide file opens from file:// with no network and shows its plots."""
 
 import sys
+from pathlib import Path
 
 import pytest
-from voila_server import ROOT
 
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import build_slides
+import build_slides  # noqa: E402
 
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from time import monotonic
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from ._untrusted import on_refused_state
+from ._patches import on_refused_state
 
 # Okabe–Ito, a palette that stays distinguishable for colour-blind viewers.
 PALETTE = {
@@ -21,6 +22,13 @@ PALETTE = {
     "grey": "#999999",
 }
 
+
+# A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
+# thirty queued "Train" clicks kept a core busy for minutes after their visitor left. The
+# kernel handles a queued click within milliseconds of the run's end, while a person who
+# saw the result and clicks again needs far longer than QUEUED_WITHIN_S.
+LONG_RUN_S = 0.5
+QUEUED_WITHIN_S = 0.25
 
 # `command` in a message (messages are plain text, for exceptions too) is shown as code.
 CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -43,6 +51,32 @@ class Panel:
 
     def clear_message(self) -> None:
         self.message.value = ""
+
+    def one_run_at_a_time(self, button: widgets.Button, run) -> None:
+        """Make run(button) the button's click handler, with the button disabled while it
+        runs and the clicks that came during a long run dropped, not run one after another
+        (unless the panel was changed in between: `rearm_runs`)."""
+        self._last_run = {"ended": float("-inf"), "took": 0.0}
+        last = self._last_run
+
+        def on_click(_button) -> None:
+            if last["took"] >= LONG_RUN_S and monotonic() - last["ended"] < QUEUED_WITHIN_S:
+                return  # it arrived while the last run went on
+            started = monotonic()
+            button.disabled = True
+            try:
+                run(button)
+            finally:
+                button.disabled = False
+                last["ended"] = monotonic()
+                last["took"] = last["ended"] - started
+
+        button.on_click(on_click)
+
+    def rearm_runs(self) -> None:
+        """The panel was changed since its last run: the next click is a new request."""
+        if hasattr(self, "_last_run"):
+            self._last_run["ended"] = float("-inf")
 
     def _guard_controls(self) -> None:
         """Explain in the panel when the browser sends one of its widgets a value it refuses."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import nglview  # after featurize.panels' version fix (_nglview_version), as every import is
+import nglview  # after featurize.panels' version fix (_patches), as every import is
 import numpy as np
 from ase import Atoms
 

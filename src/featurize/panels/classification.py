@@ -34,7 +34,8 @@ WIDE = {"description_width": "7em"}  # room for a control's whole name
 
 
 class ClassificationPanel(Panel):
-    """fcc, bcc or hcp from ten atomic properties: a decision tree, a forest or k-NN.
+    """fcc, bcc or hcp from nine atomic properties and the melting point: a decision tree,
+    a forest or k-NN.
 
     `tree_figure` draws the fitted tree (for the forest, its first tree); `figure` shows
     train and test accuracy against the majority baseline, and the test confusion matrix.

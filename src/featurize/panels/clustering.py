@@ -47,8 +47,9 @@ class ClusteringPanel(Panel):
     """Points in a plane, coloured by the cluster an algorithm puts them in.
 
     Give it any (n, 2) array of points with a name each (and, optionally, a known label
-    each, drawn as the marker's shape); by default the elements' property map: ten
-    atomic properties, standardized and projected onto their first two principal axes.
+    each, drawn as the marker's shape); by default the elements' property map: nine atomic
+    properties and the melting point, standardized and projected onto their first two
+    principal axes.
     """
 
     def __init__(
@@ -66,7 +67,7 @@ class ClusteringPanel(Panel):
             points, names, labels = element_map.points, element_map.names, element_map.labels
             first, second = element_map.explained_variance
             axis_titles = (f"PC 1 ({first:.0%} of the variance)", f"PC 2 ({second:.0%})")
-            title = title or "61 elements by ten atomic properties"
+            title = title or "61 elements by nine atomic properties and the melting point"
             label_name = "block"
         self.points = np.asarray(points, dtype=float)
         if self.points.ndim != 2 or self.points.shape[1] != 2:

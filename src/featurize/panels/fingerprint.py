@@ -10,7 +10,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..errors import FeaturizeError
-from ..fingerprints import morgan_bit_atoms, morgan_fingerprint, tanimoto
+from ..fingerprints import (
+    morgan_bit_atoms,
+    morgan_bit_environments,
+    morgan_fingerprint,
+    tanimoto,
+)
 from ..molecules import mol_from_smiles
 from ..settings import DEMO_MOLECULES, MORGAN_BITS, MORGAN_RADIUS
 from ._base import PALETTE, Panel
@@ -68,8 +73,9 @@ def molecule_svg(mol: Chem.Mol, atoms=(), bonds=(), size=(340, 260)) -> str:
 class FingerprintPanel(Panel):
     """Choose or type a molecule; see its drawing and its Morgan bits as a 32×32 heatmap.
 
-    Choosing an on-bit highlights the substructure that set it; a second molecule
-    shows the bits the two share and their Tanimoto similarity.
+    Choosing an on-bit highlights the substructures that set it (more than one kind is a
+    collision, and the panel says so); a second molecule shows the bits the two share and
+    their Tanimoto similarity.
     """
 
     def __init__(self, smiles: str = DEMO_MOLECULES["Ethanol"]) -> None:
@@ -92,6 +98,7 @@ class FingerprintPanel(Panel):
         ):
             control.style.description_width = "7em"
         self.drawing = widgets.HTML()
+        self.bit_note = widgets.HTML(layout={"max_width": "24em"})
         self.summary = widgets.HTML()
         cells = np.arange(MORGAN_BITS).reshape(GRID, GRID)
         self.figure = FigureWidget(
@@ -138,11 +145,13 @@ class FingerprintPanel(Panel):
         self.compare_smiles.observe(self._on_compare, names="value")
         self.on_bit.observe(self._show_bit, names="value")
 
-        self.mol = self.bits = self.environments = None
+        self.mol = self.bits = self.environments = self.distinct_environments = None
         self.compare_mol = self.compare_bits = None
         self.smiles.value = smiles
 
-        left = widgets.VBox([self.molecule_choice, self.smiles, self.drawing, self.on_bit])
+        left = widgets.VBox(
+            [self.molecule_choice, self.smiles, self.drawing, self.on_bit, self.bit_note]
+        )
         right = widgets.VBox([self.figure, self.summary, self.compare_choice, self.compare_smiles])
         self.widget = widgets.VBox([widgets.HBox([left, right]), self.message])
 
@@ -163,13 +172,14 @@ class FingerprintPanel(Panel):
         self.clear_message()
         self.mol, self.bits = mol, morgan_fingerprint(mol)
         self.environments = morgan_bit_atoms(mol)
+        self.distinct_environments = morgan_bit_environments(mol)
         typed = change["new"].strip()
         if typed in DEMO_MOLECULES.values():
             self.molecule_choice.value = typed
         else:
             self.molecule_choice.value = ""  # "(typed)"
         self.on_bit.options = [("(none)", NO_BIT)] + [
-            (f"bit {bit} ({len(envs)}×)", bit) for bit, envs in self.environments.items()
+            (self._bit_label(bit), bit) for bit in self.environments
         ]
         self.on_bit.value = NO_BIT
         self._redraw()
@@ -193,13 +203,37 @@ class FingerprintPanel(Panel):
             if bit in self.environments:
                 self.on_bit.value = bit
 
+    def _bit_label(self, bit: int) -> str:
+        distinct = len(self.distinct_environments[bit])
+        if distinct > 1:
+            return f"bit {bit} ({distinct} different environments: a collision)"
+        return f"bit {bit} ({len(self.environments[bit])}×)"
+
     def _show_bit(self, _change=None) -> None:
         bit = self.on_bit.value
-        atoms, bonds = [], []
+        atoms, bonds = set(), set()
+        note = ""
         if bit != NO_BIT:
-            centre, radius = self.environments[bit][0]
-            atoms, bonds = _substructure(self.mol, centre, radius)
+            # every environment that set the bit, so a collision shows both substructures
+            for centre, radius in self.environments[bit]:
+                more_atoms, more_bonds = _substructure(self.mol, centre, radius)
+                atoms |= set(more_atoms)
+                bonds |= set(more_bonds)
+            distinct = len(self.distinct_environments[bit])
+            if distinct > 1:
+                note = (
+                    f"Bit {bit} was set by {distinct} different substructures, all highlighted: "
+                    f"a collision. RDKit hashes each environment to one of 2³² numbers and folds "
+                    f"them into {MORGAN_BITS} bits, so one bit can stand for several pieces."
+                )
+            elif len(self.environments[bit]) > 1:
+                note = (
+                    f"Bit {bit}: the same substructure, found {len(self.environments[bit])} "
+                    "times (all highlighted)."
+                )
+        atoms, bonds = sorted(atoms), sorted(bonds)
         self.drawing.value = molecule_svg(self.mol, atoms, bonds)
+        self.bit_note.value = f'<div style="color:#555">{html.escape(note)}</div>' if note else ""
         marker = self.figure.data[1]
         with self.figure.batch_update():
             marker.x = [] if bit == NO_BIT else [bit % GRID]

@@ -1,13 +1,18 @@
-"""How much data does a model need? Rupp et al. (2012) reproduced, and trained live.
+"""How much data does a model need? Two published recipes on the same molecules, trained live.
 
-Left: the test error against the number of training molecules, log–log, with the paper's
-point. Right: the model trained now, at the size the slider sets, predicting the held-out
-molecules (a perfect model puts every point on the diagonal).
+Left: the test error against the number of training molecules, log–log, for the
+eigenvalues + Gaussian recipe of Rupp et al. (2012) and the sorted matrix + Laplacian
+recipe of Hansen et al. (2013), with the first paper's own point (on QM7). Right: both
+models trained now, at the size the slider sets, predicting the held-out molecules (a
+perfect model puts every point on the diagonal).
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
@@ -17,9 +22,11 @@ from ..datasets import qm9_set
 from ..errors import FeaturizeError
 from ..regression import (
     CV_FOLDS,
+    PAPER_DATASET,
     PAPER_MAE_KCAL_PER_MOL,
     PAPER_REFERENCE,
     PAPER_TRAINING_SIZE,
+    RECIPES,
     LearningCurve,
     Qm9Regression,
     RegressionRun,
@@ -33,18 +40,27 @@ from ._figure import FigureWidget
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
-FIRST_TRAINING_SIZE = 200  # trained when the page opens: well under a second
+FIRST_TRAINING_SIZE = 200  # trained when the page opens: about a second for both recipes
+RUPP, HANSEN = "rupp2012", "hansen2013"
+RECIPE_COLOURS = {RUPP: PALETTE["orange"], HANSEN: PALETTE["blue"]}
+RECIPE_SHORT = {RUPP: "Rupp 2012", HANSEN: "Hansen 2013"}
 
 
 class LearningCurvePanel(Panel):
-    """The learning curve of KRR on the sorted Coulomb matrix, and a model trained live.
+    """The learning curves of both recipes, and both models trained live.
 
-    Moving n_train trains a model on that many QM9 molecules (γ, α by cross-validation on
-    them), adds its test error to the curve and shows its predictions. The full curve is
-    read from `make data`'s cache, or computed with compute_button.
+    Moving n_train trains both recipes on that many QM9 molecules (γ and the ridge term λ by
+    cross-validation on them, for each), adds their test errors to the curves and shows their predictions.
+    The full curves are read from `make data`'s cache, or computed with compute_button.
     """
 
-    CURVE, PAPER, LIVE, G2, PARITY, DIAGONAL = range(6)  # trace indices
+    # trace indices, per recipe where there is one per recipe
+    CURVE: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 0, HANSEN: 1})
+    LIVE: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 2, HANSEN: 3})
+    G2: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 4, HANSEN: 5})
+    PAPER = 6
+    PARITY: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 7, HANSEN: 8})
+    DIAGONAL = 9
 
     def __init__(
         self,
@@ -62,13 +78,13 @@ class LearningCurvePanel(Panel):
             style={"description_width": "10em"},
         )
         self.compute_button = widgets.Button(
-            description="Compute the learning curve", layout={"width": "16em"}
+            description="Compute the learning curves", layout={"width": "16em"}
         )
         self.progress = progress_bar("training")
         self.readout = widgets.HTML()
         self.figure = self._build_figure()
-        self.runs: dict[int, RegressionRun] = {}
-        self.run: RegressionRun | None = None
+        self.runs: dict[tuple[str, int], RegressionRun] = {}
+        self.run: dict[str, RegressionRun] = {}
 
         try:
             self.regression = regression or with_progress(
@@ -81,9 +97,9 @@ class LearningCurvePanel(Panel):
         self.curve = curve if curve is not None else stored_learning_curve()
         # G2 from the stored curve, else trained now (111 molecules: a fraction of a second)
         self.g2 = (
-            (self.curve.g2_n_train, self.curve.g2_test_mae)
+            {key: (self.curve.g2_n_train, c.g2_test_mae) for key, c in self.curve.curves.items()}
             if self.curve is not None
-            else _g2_point()
+            else {key: _g2_point(key) for key in RECIPES}
         )
         self._draw_curve()
 
@@ -91,6 +107,8 @@ class LearningCurvePanel(Panel):
         self.compute_button.on_click(self.compute_curve)
         if self.regression is not None:
             self.train(self.n_train.value)
+        else:
+            self._report()
         controls = widgets.HBox([self.n_train, self.compute_button, self.progress])
         self.widget = widgets.VBox([self.figure, controls, self.readout, self.message])
 
@@ -102,71 +120,83 @@ class LearningCurvePanel(Panel):
                 column_widths=[0.55, 0.45],
                 horizontal_spacing=0.12,
                 subplot_titles=(
-                    "learning curve: test error vs training molecules",
-                    "the model trained now, on the test molecules",
+                    "learning curves: test error vs training molecules",
+                    "the models trained now, on the test molecules",
                 ),
             )
         )
-        figure.add_scatter(
-            x=[],
-            y=[],
-            mode="lines+markers",
-            line={"color": PALETTE["blue"], "width": 3},
-            marker={"size": 9},
-            name="QM9 ≤ 7 heavy atoms, sorted CM + Laplacian KRR",
-            row=1,
-            col=1,
-        )
-        figure.add_scatter(
+        for key, recipe in RECIPES.items():  # CURVE
+            figure.add_scatter(
+                x=[],
+                y=[],
+                mode="lines+markers",
+                line={"color": RECIPE_COLOURS[key], "width": 3},
+                marker={"size": 9},
+                name=recipe.label,
+                row=1,
+                col=1,
+            )
+        for key in RECIPES:  # LIVE
+            figure.add_scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                marker={"size": 13, "symbol": "circle-open", "line": {"width": 3}},
+                marker_color=RECIPE_COLOURS[key],
+                name=f"trained live, {RECIPE_SHORT[key]}",
+                showlegend=False,
+                row=1,
+                col=1,
+            )
+        for key in RECIPES:  # G2
+            figure.add_scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 12, "color": RECIPE_COLOURS[key]},
+                name=f"G2, experiment (few data), {RECIPE_SHORT[key]}",
+                showlegend=False,
+                row=1,
+                col=1,
+            )
+        figure.add_scatter(  # PAPER
             x=[PAPER_TRAINING_SIZE],
             y=[PAPER_MAE_KCAL_PER_MOL],
             mode="markers+text",
             marker={"symbol": "star", "size": 18, "color": PALETTE["vermillion"]},
-            text=["Rupp et al. 2012 (QM7)"],
-            textposition="top left",
+            text=["Rupp 2012 (QM7)"],
+            # left of the star, on its dotted line: between the two curves' ends at N = 1500
+            textposition="middle left",
             name=(
-                f"{PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol at N ≈ {PAPER_TRAINING_SIZE}"
+                f"{PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol at N ≈ "
+                f"{PAPER_TRAINING_SIZE}, eigenvalues + Gaussian, on {PAPER_DATASET}"
             ),
             row=1,
             col=1,
         )
-        figure.add_scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            marker={"size": 13, "symbol": "circle-open", "line": {"width": 3}},
-            marker_color=PALETTE["orange"],
-            name="trained live",
-            row=1,
-            col=1,
-        )
-        figure.add_scatter(
-            x=[],
-            y=[],
-            mode="markers+text",
-            marker={"symbol": "diamond", "size": 13, "color": PALETTE["green"]},
-            textposition="bottom right",
-            name="G2, experiment (few data)",
-            row=1,
-            col=1,
-        )
-        figure.add_scatter(
-            x=[],
-            y=[],
-            mode="markers",
-            marker={"size": 5, "color": PALETTE["blue"], "opacity": 0.5},
-            hovertemplate="%{text}<br>reference %{x:.1f}<br>predicted %{y:.1f}<extra></extra>",
-            name="test molecules",
-            row=1,
-            col=2,
-        )
-        figure.add_scatter(
+        for key, recipe in RECIPES.items():  # PARITY
+            figure.add_scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                marker={"size": 4, "color": RECIPE_COLOURS[key], "opacity": 0.45},
+                hovertemplate=(
+                    f"{html.escape(RECIPE_SHORT[key])}<br>%{{text}}<br>reference %{{x:.1f}}"
+                    "<br>predicted %{y:.1f}<extra></extra>"
+                ),
+                name=f"test molecules, {recipe.label}",
+                showlegend=False,
+                row=1,
+                col=2,
+            )
+        figure.add_scatter(  # DIAGONAL
             x=[],
             y=[],
             mode="lines",
             line={"color": PALETTE["grey"], "dash": "dash"},
             hoverinfo="skip",
             name="predicted = reference",
+            showlegend=False,
             row=1,
             col=2,
         )
@@ -186,7 +216,7 @@ class LearningCurvePanel(Panel):
         )
         figure.update_yaxes(
             type="log",
-            range=[0.4, 2.0],
+            range=[0.5, 2.25],
             tickvals=[3, 5, 10, 20, 50, 100],
             title_text="test MAE (kcal/mol)",
             row=1,
@@ -196,26 +226,27 @@ class LearningCurvePanel(Panel):
         figure.update_yaxes(title_text="predicted (kcal/mol)", row=1, col=2)
         figure.update_layout(
             width=900,
-            height=430,
+            height=460,
             margin={"l": 60, "r": 10, "t": 40, "b": 50},
-            legend={"orientation": "h", "y": -0.2, "font": {"size": 11}},
+            legend={"orientation": "h", "y": -0.22, "font": {"size": 11}},
         )
         return figure
 
-    # -- the curve ------------------------------------------------------------------------
+    # -- the curves -----------------------------------------------------------------------
     def _draw_curve(self) -> None:
         self.compute_button.layout.display = "none" if self.curve is not None else None
         with self.figure.batch_update():
             if self.curve is not None:
-                line = self.figure.data[self.CURVE]
-                line.x, line.y = self.curve.sizes, self.curve.test_mae
-                self.g2 = (self.curve.g2_n_train, self.curve.g2_test_mae)
-            g2 = self.figure.data[self.G2]
-            g2.x, g2.y = [self.g2[0]], [self.g2[1]]
-            g2.text = [f"G2: {self.g2[1]:.0f} kcal/mol"]
+                for key, recipe_curve in self.curve.curves.items():
+                    line = self.figure.data[self.CURVE[key]]
+                    line.x, line.y = list(self.curve.sizes), list(recipe_curve.test_mae)
+                    self.g2[key] = (self.curve.g2_n_train, recipe_curve.g2_test_mae)
+            for key, (n_train, mae) in self.g2.items():
+                g2 = self.figure.data[self.G2[key]]
+                g2.x, g2.y = [n_train], [mae]
 
     def compute_curve(self, _button=None) -> None:
-        """Train at every size of the learning curve (some seconds), draw it, keep it on disk."""
+        """Train both recipes at every size of the curve (some seconds), draw, keep on disk."""
         if self.regression is None:
             return
         self.compute_button.disabled = True
@@ -235,73 +266,101 @@ class LearningCurvePanel(Panel):
         self._draw_curve()
         self._report()
 
-    # -- the model trained now --------------------------------------------------------
+    # -- the models trained now -------------------------------------------------------
     def _on_size(self, change) -> None:
         self.train(change["new"])
 
     def train(self, n_train: int) -> None:
-        """Train on n_train molecules (γ, α by cross-validation), test on the held-out set."""
+        """Train both recipes on n_train molecules (γ, λ by cross-validation for each)."""
         if self.regression is None:
             return
+        keys = list(RECIPES)
+
+        def both(progress):
+            runs = {}
+            for step, key in enumerate(keys):
+                runs[key] = self.runs.get((key, n_train)) or self.regression.run(
+                    n_train,
+                    key,
+                    lambda done, total, step=step: progress(step * total + done, len(keys) * total),
+                )
+            return runs
+
         try:
-            run = self.runs.get(n_train) or with_progress(
-                self.progress, lambda progress: self.regression.run(n_train, progress)
-            )
+            runs = with_progress(self.progress, both)
         except FeaturizeError as error:
             self.show_message(str(error))
             return
         self.clear_message()
-        self.runs[n_train] = self.run = run
-        sizes = sorted(self.runs)
-        low = float(min(run.reference.min(), run.predicted.min()))
-        high = float(max(run.reference.max(), run.predicted.max()))
+        self.run = runs
+        for key, run in runs.items():
+            self.runs[key, n_train] = run
+        references = runs[keys[0]].reference
+        low = float(min(references.min(), *(run.predicted.min() for run in runs.values())))
+        high = float(max(references.max(), *(run.predicted.max() for run in runs.values())))
         with self.figure.batch_update():
-            live = self.figure.data[self.LIVE]
-            live.x, live.y = sizes, [self.runs[n].test_mae for n in sizes]
-            parity = self.figure.data[self.PARITY]
-            # lists, not numpy arrays: the browser reports a redrawn trace back, and plotly
-            # cannot compare its report of a numpy-held array (a warning on the page)
-            parity.x, parity.y = run.reference.tolist(), run.predicted.tolist()
-            if parity.text is None:  # the test molecules never change: name them once
-                descriptions = self.regression.dataset.descriptions
-                parity.text = [html.escape(descriptions[i]) for i in self.regression.test]
+            for key in keys:
+                sizes = sorted(n for k, n in self.runs if k == key)
+                live = self.figure.data[self.LIVE[key]]
+                live.x, live.y = sizes, [self.runs[key, n].test_mae for n in sizes]
+                parity = self.figure.data[self.PARITY[key]]
+                # lists, not numpy arrays: the browser reports a redrawn trace back, and
+                # plotly cannot compare its report of a numpy-held array (a page warning)
+                parity.x = runs[key].reference.tolist()
+                parity.y = runs[key].predicted.tolist()
+                if parity.text is None:  # the test molecules never change: name them once
+                    descriptions = self.regression.dataset.descriptions
+                    parity.text = [html.escape(descriptions[i]) for i in self.regression.test]
             self.figure.data[self.DIAGONAL].x = [low, high]
             self.figure.data[self.DIAGONAL].y = [low, high]
         self._report()
 
     def _report(self) -> None:
-        run = self.run
         lines = []
-        if run is not None:
-            verdict = (
-                f'<span style="color:{PALETTE["green"]}">better than the paper’s '
-                f"{PAPER_MAE_KCAL_PER_MOL} kcal/mol</span>"
-                if run.test_mae <= PAPER_MAE_KCAL_PER_MOL
-                else f"the paper reached {PAPER_MAE_KCAL_PER_MOL} kcal/mol with N ≈ 7000"
+        if self.run:
+            n_train = next(iter(self.run.values())).n_train
+            n_test = len(next(iter(self.run.values())).reference)
+            errors = "; ".join(
+                f'<span style="color:{RECIPE_COLOURS[key]}">■</span> {RECIPES[key].label}: '
+                f"<b>{run.test_mae:.1f} kcal/mol</b>"
+                for key, run in self.run.items()
             )
             lines.append(
-                f"Trained on <b>{run.n_train}</b> molecules: test MAE "
-                f"<b>{run.test_mae:.1f} kcal/mol</b> on {len(run.reference)} held-out "
-                f"molecules ({verdict})."
+                f"Trained on <b>{n_train}</b> molecules, tested on {n_test} held-out ones: "
+                f"{errors}."
+            )
+            chosen = "; ".join(
+                f"{RECIPE_SHORT[key]} γ = {run.gamma:.0e}, λ = {run.alpha:.0e} "
+                f"(CV MAE {run.cv_mae:.1f})"
+                for key, run in self.run.items()
             )
             lines.append(
-                f'<span style="color:#555">γ = {run.gamma:.0e}, α = {run.alpha:.0e}, chosen by '
-                f"{CV_FOLDS}-fold cross-validation on the training molecules only "
-                f"(CV MAE {run.cv_mae:.1f} kcal/mol).</span>"
+                f'<span style="color:#555">Chosen by {CV_FOLDS}-fold cross-validation on the '
+                f"training molecules only, for each recipe: {chosen}.</span>"
             )
         lines.append(
-            f"G2, the experimental set, with the same recipe: {self.g2[0]} molecules to learn "
-            f"from, test MAE <b>{self.g2[1]:.0f} kcal/mol</b> — too few data, too many elements."
+            f'<span style="color:#555">★ {PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol '
+            f"with N ≈ {PAPER_TRAINING_SIZE} on {PAPER_DATASET}. Here QM9 with ≤ 7 heavy atoms "
+            "(C, N, O, F; B3LYP), energies without zero-point energy (U0 − ZPVE): a like set, "
+            "not the same one, so compare the curves' slopes, not a point.</span>"
+        )
+        g2 = "; ".join(
+            f"{RECIPE_SHORT[key]} <b>{mae:.0f}</b>" for key, (_n, mae) in self.g2.items()
+        )
+        n_g2 = next(iter(self.g2.values()))[0]
+        lines.append(
+            f"◆ G2, experimental energies (without zero-point energy, as QM9's here), the same "
+            f"recipes: {n_g2} molecules to learn from, "
+            f"test MAE {g2} kcal/mol — too few data for so many elements."
         )
         self.readout.value = "".join(f"<div>{line}</div>" for line in lines)
 
-    @property
-    def live_mae(self) -> np.ndarray:
-        """(sizes, test MAE) of the runs trained in this panel, as the curve shows them."""
-        live = self.figure.data[self.LIVE]
+    def live_mae(self, recipe_key: str) -> np.ndarray:
+        """(sizes, test MAE) of one recipe's runs trained in this panel, as the curve shows them."""
+        live = self.figure.data[self.LIVE[recipe_key]]
         return np.array([live.x, live.y], dtype=float)
 
 
-def _g2_point() -> tuple[int, float]:
-    run = g2_contrast()
+def _g2_point(recipe_key: str) -> tuple[int, float]:
+    run = g2_contrast(recipe_key)
     return run.n_train, run.test_mae

@@ -17,6 +17,7 @@ from ..datasets import MoleculeSet, g2_set, qm9_set
 from ..errors import FeaturizeError, InvalidSmilesError
 from ..maps import MAP_DESCRIPTORS, PROJECTIONS, materials_map
 from ..molecules import mol_from_smiles
+from ..settings import MAX_SMILES_LENGTH
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget
 from ._progress import progress_bar, with_progress
@@ -311,6 +312,11 @@ class MaterialsMapPanel(Panel):
 
     def find(self, text: str) -> int:
         """The number of the molecule with this name (G2: "CH4") or SMILES (any spelling)."""
+        if len(text) > MAX_SMILES_LENGTH:  # quoted in the message below: keep that short
+            raise FeaturizeError(
+                f"That is {len(text)} characters long; a name or SMILES here has at most "
+                f"{MAX_SMILES_LENGTH}. Try a molecule's name, or click a point on the map."
+            )
         names = self.dataset.names
         if text in names:
             return names.index(text)

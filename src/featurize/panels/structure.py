@@ -1,4 +1,5 @@
-"""One panel for every structural descriptor: rotate and re-order a molecule, watch the numbers."""
+"""One panel for every structural descriptor: rotate and re-order a molecule or a crystal,
+watch the numbers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from ase import Atoms
 
-from ..descriptors import coulomb_matrix, soap
+from ..descriptors import coulomb_matrix, ewald_sum_matrix, sine_matrix, soap
 from ..errors import FeaturizeError
 from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energy
 from ..structure import atom_orders, coordinates, permute, rotate
@@ -24,6 +25,8 @@ Descriptor = Callable[[Atoms], np.ndarray]
 DESCRIPTOR_NAMES: dict[Callable, str] = {
     coordinates: "Raw coordinates (Å)",
     coulomb_matrix: "Coulomb matrix",
+    sine_matrix: "Sine matrix",
+    ewald_sum_matrix: "Ewald sum matrix (e²/Å)",
     soap: "SOAP, structure-averaged",
     forces: f"Forces from {MODEL_NAME} (eV/Å)",
 }
@@ -51,6 +54,12 @@ COULOMB_VARIANTS: dict[str, Descriptor] = {
     "rows sorted by norm": functools.partial(coulomb_matrix, permutation="sorted_l2"),
     "eigenvalues": functools.partial(coulomb_matrix, permutation="eigenspectrum"),
 }
+# The same, and the two periodic variants a crystal needs (a molecule gets a message for those).
+COULOMB_VARIANTS_WITH_PERIODIC: dict[str, Descriptor] = {
+    **COULOMB_VARIANTS,
+    "sine matrix": sine_matrix,
+    "Ewald sum matrix": ewald_sum_matrix,
+}
 
 
 def follows_atom_order(descriptor: Descriptor) -> bool:
@@ -62,7 +71,7 @@ def follows_atom_order(descriptor: Descriptor) -> bool:
     if isinstance(descriptor, functools.partial):
         unsorted = descriptor.keywords.get("permutation", "none") == "none"
         return unsorted and follows_atom_order(descriptor.func)
-    return descriptor in (coordinates, coulomb_matrix, forces)
+    return descriptor in (coordinates, coulomb_matrix, sine_matrix, ewald_sum_matrix, forces)
 
 
 def descriptor_name(descriptor: Descriptor) -> str:
@@ -91,25 +100,36 @@ def as_heatmap(values: np.ndarray) -> np.ndarray:
 class StructurePanel(Panel):
     """A 3-D view beside a heatmap of a descriptor, with rotation sliders and atom orders.
 
+    atoms is an ase.Atoms structure (a molecule, or a crystal with its cell and pbc), or a
+    mapping label → structure to switch between (featurize.demo_structures()).
     descriptor is a function ase.Atoms → array (featurize.coordinates, coulomb_matrix,
     soap, or a functools.partial of one), or a mapping label → function to switch between.
     Beside the heatmap, ‖D − D₀‖: how far the descriptor moved from that of the
-    unrotated, unpermuted molecule.
+    unrotated, unpermuted structure.
     """
 
     def __init__(
         self,
-        atoms: Atoms,
+        atoms: Atoms | Mapping[str, Atoms],
         descriptor: Descriptor | Mapping[str, Descriptor],
         *,
         show_3d: bool = True,
     ) -> None:
         super().__init__()
-        if not isinstance(atoms, Atoms) or len(atoms) == 0:
+        structures = dict(atoms) if isinstance(atoms, Mapping) else {"structure": atoms}
+        if not structures or not all(
+            isinstance(each, Atoms) and len(each) for each in structures.values()
+        ):
             raise FeaturizeError(
-                "StructurePanel needs an ase.Atoms structure, e.g. featurize.molecule('H2O')."
+                "StructurePanel needs an ase.Atoms structure, e.g. featurize.molecule('H2O'), "
+                "or a mapping of labels to structures, e.g. featurize.demo_structures()."
             )
-        self.atoms = atoms.copy()
+        self.structures = {label: each.copy() for label, each in structures.items()}
+        # buttons as wide as their labels: at a slide's larger font "NaCl (rock salt)" was cut
+        self.structure_choice = widgets.ToggleButtons(
+            options=list(self.structures), description="structure", style={"button_width": "auto"}
+        )
+        self.atoms = self.structures[self.structure_choice.value]
         self.descriptors = (
             dict(descriptor)
             if isinstance(descriptor, Mapping)
@@ -131,7 +151,9 @@ class StructurePanel(Panel):
             options=[(label, tuple(order)) for label, order in atom_orders(self.atoms)],
             description="atom order",
         )
-        self.descriptor_choice = widgets.ToggleButtons(options=list(self.descriptors))
+        self.descriptor_choice = widgets.ToggleButtons(
+            options=list(self.descriptors), style={"button_width": "auto"}
+        )
         for control in (*self.sliders, self.atom_order):
             control.style.description_width = "7em"
         self.readout = widgets.HTML()
@@ -146,24 +168,53 @@ class StructurePanel(Panel):
                 title={"y": 0.02, "yanchor": "bottom", "font": {"size": 13}},
             ),
         )
-        self.view = None
-        if show_3d:
-            # nglview on first use: a kernel that imports it holds nglview widgets even
-            # with no 3-D view, and its page must then load nglview's 1 MB of browser code.
-            from ._view import structure_view
+        self.show_3d = show_3d
+        self.view = self._new_view()
+        self._switching_structure = False
 
-            self.view = structure_view(self.atoms)
-
+        self.structure_choice.observe(self._choose_structure, names="value")
         self.descriptor_choice.observe(self._choose_descriptor, names="value")
         for control in (*self.sliders, self.atom_order):
             control.observe(self._on_change, names="value")
 
         self.controls = widgets.VBox([*self.sliders, self.atom_order])
-        figure_column = widgets.VBox([self.figure, self.readout])
-        row = [self.view, figure_column] if self.view is not None else [figure_column]
-        header = [self.descriptor_choice] if len(self.descriptors) > 1 else []
-        self.plots = widgets.HBox(row)
+        self.figure_column = widgets.VBox([self.figure, self.readout])
+        row = [self.figure_column, self.view] if self.view is not None else [self.figure_column]
+        header = [self.structure_choice] if len(self.structures) > 1 else []
+        header += [self.descriptor_choice] if len(self.descriptors) > 1 else []
+        # The 3-D view comes last, drawn first (row-reverse): another structure replaces only
+        # the last child, and the browser keeps the figure's view (a figure drawn anew refused
+        # the updates that followed). A view wrapped in a box of its own opened zoomed out.
+        self.plots = widgets.HBox(
+            row, layout={"flex_flow": "row-reverse", "justify_content": "flex-end"}
+        )
         self.widget = widgets.VBox([*header, self.plots, self.controls, self.message])
+        self._choose_descriptor()
+
+    def _new_view(self):
+        if not self.show_3d:
+            return None
+        # nglview on first use: a kernel that imports it holds nglview widgets even with no
+        # 3-D view, and its page must then load nglview's 1 MB of browser code.
+        from ._view import structure_view
+
+        return structure_view(self.atoms)
+
+    def _choose_structure(self, _change=None) -> None:
+        """Another structure: its own atom orders, 3-D view and reference descriptor D₀."""
+        self.atoms = self.structures[self.structure_choice.value]
+        self._switching_structure = True  # the new orders must not redraw the old structure
+        try:
+            self.atom_order.options = [
+                (label, tuple(order)) for label, order in atom_orders(self.atoms)
+            ]
+            self.atom_order.index = 0
+        finally:
+            self._switching_structure = False
+        if self.view is not None:
+            old, self.view = self.view, self._new_view()
+            self.plots.children = (self.figure_column, self.view)
+            old.close()
         self._choose_descriptor()
 
     @property
@@ -176,7 +227,8 @@ class StructurePanel(Panel):
 
     @property
     def current_atoms(self) -> Atoms:
-        """The molecule as the controls set it: rotated, then re-ordered."""
+        """The structure as the controls set it: rotated (a crystal with its cell), then
+        re-ordered."""
         return permute(rotate(self.atoms, self.angles_deg), self.atom_order.value)
 
     def _choose_descriptor(self, _change=None) -> None:
@@ -199,6 +251,8 @@ class StructurePanel(Panel):
         self._on_change()
 
     def _on_change(self, _change=None) -> None:
+        if self._switching_structure:
+            return
         moved = self.current_atoms
         try:
             values = np.asarray(self.descriptor(moved), dtype=float)
@@ -258,7 +312,7 @@ class StructurePanel(Panel):
             f'<div style="font-size:1.25em">‖D − D₀‖ = <b>{self.distance:.2e}</b> '
             f"{verdict(self.relative_distance < INVARIANT_BELOW)}</div>"
             f'<div style="color:#555">relative {self.relative_distance:.1e}; '
-            "D₀: the unrotated molecule in its original atom order</div>"
+            "D₀: the unrotated structure in its original atom order</div>"
         )
         self.scalar = None
         readout = SCALAR_READOUTS.get(self.descriptor)

@@ -10,7 +10,7 @@ from ..settings import DECK
 
 
 def title_slide() -> HTML:
-    """The deck's title, subtitle, author, course and date as one HTML block."""
+    """The deck's title, subtitle, author, course, date, credit and licence as one HTML block."""
     deck = {key: html.escape(str(value)) for key, value in DECK.items()}
     return HTML(
         '<div style="text-align:center;padding:2em 0">'
@@ -18,5 +18,7 @@ def title_slide() -> HTML:
         f'<p style="font-size:1.4em;font-style:italic;margin-top:0;text-align:center">'
         f"{deck['subtitle']}</p>"
         f'<p style="font-size:1.1em;margin-top:2em;text-align:center">{deck["author"]}<br>'
-        f"{deck['course']} · {deck['date']}</p></div>"
+        f"{deck['course']} · {deck['date']}</p>"
+        f'<p style="font-size:0.95em;margin-top:1.5em;text-align:center">{deck["credit"]}<br>'
+        f'<span style="color:#555">{deck["licence"]}</span></p></div>'
     )

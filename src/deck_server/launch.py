@@ -1,0 +1,103 @@
+"""Start the deck's servers as the Makefile does, on a free port: for the tests, the
+benchmarks and the scripts (none of which may reach into another's folder for it)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+# Debian's Chromium as the tests and benchmarks drive it: headless, making no requests of
+# its own (the machine's network is closed; Chromium's own services would be refused).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def voila_environment(root: Path) -> dict[str, str]:
+    """What the Makefile gives Voila: the deck's templates and its settings file."""
+
+    def prepend(variable: str, folder: Path) -> str:
+        return os.pathsep.join(filter(None, [str(folder), os.environ.get(variable, "")]))
+
+    return {
+        **os.environ,
+        "JUPYTER_PATH": prepend("JUPYTER_PATH", root / "share" / "jupyter"),
+        "JUPYTER_CONFIG_PATH": prepend("JUPYTER_CONFIG_PATH", root / "etc" / "jupyter"),
+    }
+
+
+@contextlib.contextmanager
+def voila_process(
+    root: Path,
+    target: Path,
+    *options: str,
+    timeout: float = 90,
+    log: Path | None = None,
+    **environment: str,
+):
+    """Voila serving a folder or one notebook of the deck in `root`, with its settings;
+    yields its base URL and its process, stops it afterwards. Its log goes into `log`, if
+    given; `environment` adds variables."""
+    port = free_port()
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}"]
+    server = subprocess.Popen(
+        [*command, "--Voila.ip=127.0.0.1", *options, str(target)],
+        cwd=root,
+        env={**voila_environment(root), **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w") if log else subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                # A HEAD of a static file: never renders a notebook (single-notebook mode would)
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{url}/voila/static/voila.js", method="HEAD"), timeout=2
+                )
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise ServerDidNotStart(f"Voila exited with {server.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise ServerDidNotStart(f"Voila did not start within {timeout:.0f} s") from None
+                time.sleep(0.5)
+        yield url, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@contextlib.contextmanager
+def start_voila(root: Path, target: Path, *options: str, timeout: float = 90):
+    """voila_process, yielding the base URL only."""
+    with voila_process(root, target, *options, timeout=timeout) as (url, _server):
+        yield url

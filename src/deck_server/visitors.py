@@ -1,0 +1,166 @@
+"""Who holds which kernel, how many each may hold, and when a kernel goes.
+
+A public page starts (or takes from the pool) a kernel for every GET, and Voila keeps a
+kernel until its idle culler runs (10 minutes): ten `curl` requests held ten kernels of
+125–420 MB each, and a visitor who left with a training run going kept a core busy. Here:
+
+- at most `Limits.total` visitor kernels at once, and `Limits.per_visitor` from one address;
+  above either, the page is refused with 503 and a sentence (`refusal`);
+- a kernel no browser ever connected to goes after `never_connected_s`;
+- a kernel whose last browser left goes after `left_s` (a dropped connection that comes
+  back within it keeps its kernel; a page reloaded gets a new kernel anyway), busy or not.
+
+This module is plain bookkeeping, without tornado or Voila; kernels.py applies it.
+"""
+
+from __future__ import annotations
+
+import html
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class PageRequest:
+    """A page being served: who asked, and the kernels handed out for it."""
+
+    visitor: str
+    kernels: list[str] = field(default_factory=list)
+
+
+# The page request being served, while Voila renders it (kernels.py sets it around the
+# render, so that the kernel handed out is booked to that visitor).
+VISITOR: ContextVar[PageRequest | None] = ContextVar("deck_visitor", default=None)
+
+
+@dataclass(frozen=True)
+class Limits:
+    # A class of 30 on one machine holds about 30 kernels (docs/deploy.md); room for a
+    # second tab each. Behind one NAT address a whole class shares `per_visitor`.
+    total: int = 60
+    per_visitor: int = 30
+    never_connected_s: float = 60.0  # a browser connects within seconds of the page arriving
+    left_s: float = 60.0  # long enough for a dropped connection to come back
+    check_every_s: float = 10.0
+    # Behind a reverse proxy every request comes from the proxy: name the header in which it
+    # passes the visitor's address (e.g. X-Real-IP); empty, the connection's address counts.
+    address_header: str = ""
+
+    @classmethod
+    def from_environment(cls, environ) -> Limits:
+        """Limits, with any of these variables set overriding the defaults:
+        DECK_MAX_KERNELS, DECK_MAX_KERNELS_PER_ADDRESS, DECK_UNCONNECTED_S, DECK_LEFT_S,
+        DECK_CHECK_S, DECK_ADDRESS_HEADER."""
+        names = {
+            "total": "DECK_MAX_KERNELS",
+            "per_visitor": "DECK_MAX_KERNELS_PER_ADDRESS",
+            "never_connected_s": "DECK_UNCONNECTED_S",
+            "left_s": "DECK_LEFT_S",
+            "check_every_s": "DECK_CHECK_S",
+            "address_header": "DECK_ADDRESS_HEADER",
+        }
+        given = {}
+        for field_name, variable in names.items():
+            if variable in environ:
+                kind = type(getattr(cls, field_name))
+                try:
+                    given[field_name] = kind(environ[variable])
+                except ValueError:
+                    raise ValueError(f"{variable}={environ[variable]!r} is not a number") from None
+        return cls(**given)
+
+
+@dataclass
+class Visit:
+    visitor: str
+    handed_at: float
+    page_sent: bool = False  # until then the page is still running in the kernel
+    connections: int = 0
+    ever_connected: bool = False
+    left_at: float | None = None
+
+
+@dataclass
+class Visitors:
+    limits: Limits = field(default_factory=Limits)
+    kernels: dict[str, Visit] = field(default_factory=dict)
+    requests: list[PageRequest] = field(default_factory=list)  # pages being rendered
+
+    def forget_gone(self, live: set[str]) -> None:
+        """Drop the kernels that no longer run (shut down, culled, died)."""
+        for kernel_id in set(self.kernels) - live:
+            del self.kernels[kernel_id]
+
+    def admit(self, request: PageRequest, live: set[str]) -> str | None:
+        """Why a new page is refused, or None: then the request holds a seat until it has
+        booked its kernel (so that requests arriving together cannot all slip in)."""
+        self.forget_gone(live)
+        waiting = [r for r in self.requests if not r.kernels]
+        if len(self.kernels) + len(waiting) >= self.limits.total:
+            return (
+                "The class is full: every demo this server can run at once is open. "
+                "Please try again in a minute."
+            )
+        held = sum(visit.visitor == request.visitor for visit in self.kernels.values())
+        held += sum(r.visitor == request.visitor for r in waiting)
+        if held >= self.limits.per_visitor:
+            return (
+                f"{held} demo pages are already open from your address. Close some "
+                "of them, or try again in a minute."
+            )
+        self.requests.append(request)
+        return None
+
+    def finished(self, request: PageRequest, now: float) -> None:
+        """The request's page has reached its browser (or failed): the time a browser has
+        to connect counts from now (a page runs for seconds, the lecture for longer)."""
+        if request in self.requests:
+            self.requests.remove(request)
+        for kernel_id in request.kernels:
+            visit = self.kernels.get(kernel_id)
+            if visit and not visit.page_sent:
+                visit.page_sent, visit.handed_at = True, now
+
+    def handed(self, kernel_id: str, visitor: str, now: float) -> None:
+        self.kernels[kernel_id] = Visit(visitor, handed_at=now)
+
+    def connected(self, kernel_id: str) -> None:
+        visit = self.kernels.get(kernel_id)
+        if visit:
+            visit.connections += 1
+            visit.ever_connected, visit.left_at = True, None
+
+    def disconnected(self, kernel_id: str, now: float) -> None:
+        visit = self.kernels.get(kernel_id)
+        if visit:
+            visit.connections = max(0, visit.connections - 1)
+            if visit.connections == 0:
+                visit.left_at = now
+
+    def due(self, now: float, live: set[str]) -> list[str]:
+        """The kernels to shut down now: never connected, or left, for long enough."""
+        self.forget_gone(live)
+        limits = self.limits
+        return [
+            kernel_id
+            for kernel_id, visit in self.kernels.items()
+            if (
+                visit.page_sent
+                and not visit.ever_connected
+                and now - visit.handed_at >= limits.never_connected_s
+            )
+            or (visit.left_at is not None and now - visit.left_at >= limits.left_s)
+        ]
+
+
+def refusal_page(reason: str) -> str:
+    """The page a refused visitor sees (scripts get its 503 status)."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>The class is full</title></head>"
+        '<body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 4em auto;'
+        ' padding: 0 1em; line-height: 1.5">'
+        f"<h1>Not now, sorry</h1><p>{html.escape(reason)}</p>"
+        '<p><a href="">Try again</a></p></body></html>'
+    )

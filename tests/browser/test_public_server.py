@@ -1,0 +1,196 @@
+"""The deck's server against what a public page meets: a visitor who sends malformed
+frames, loops on GET, leaves with work queued, or finds a pool kernel that died.
+
+One server, started with small limits so that each rule shows within seconds (the rules
+and their defaults: deck_server.visitors). The tests run in order, each leaving the server
+as it found it: only the pool kernels running.
+"""
+
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+
+from deck_server.client import KernelChannel, get
+from deck_server.launch import voila_process
+from deck_server.websocket import V1
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMITS = {
+    "DECK_MAX_KERNELS": "6",
+    "DECK_MAX_KERNELS_PER_ADDRESS": "3",
+    "DECK_UNCONNECTED_S": "20",
+    "DECK_LEFT_S": "3",
+    "DECK_CHECK_S": "0.5",
+}
+POOLS = "0,likelihood=1,neural-network=1"
+SETTLE_S = 60  # for the server to get back to its pool kernels
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("public") / "voila.log"
+    with voila_process(ROOT, ROOT / "notebooks", log=log, DECK_POOL_SIZE=POOLS, **LIMITS) as (
+        url,
+        process,
+    ):
+        server = psutil.Process(process.pid)
+        server.url, server.log = url, log
+        wait_for(lambda: len(kernels(server)) == 2, "the two pool kernels never started")
+        wait_for(lambda: quiet(server), "the pool kernels never finished their pages")
+        yield server
+
+
+def quiet(server) -> bool:
+    """Whether the server and its kernels are idle (the pool kernels have run their pages)."""
+    processes = [server, *kernels(server)]
+    before = sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+    time.sleep(1)
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes) - before < 0.1
+
+
+def kernels(server) -> list[psutil.Process]:
+    """The server's kernel processes that are alive."""
+    found = []
+    for process in server.children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.Error:  # gone, or a zombie
+            pass
+    return found
+
+
+def kernel_process(server, kernel_id: str) -> psutil.Process:
+    (process,) = [p for p in kernels(server) if kernel_id in " ".join(p.cmdline())]
+    return process
+
+
+def wait_for(condition, what: str, timeout_s: float = SETTLE_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, what() if callable(what) else what
+        time.sleep(0.25)
+
+
+def settled(server) -> None:
+    """Only the pool kernels left (every visitor kernel shut down by the rules)."""
+    wait_for(
+        lambda: len(kernels(server)) == 2,
+        lambda: f"visitor kernels were left running: {[k.cmdline()[-1] for k in kernels(server)]}",
+    )
+
+
+def test_a_dead_pool_kernel_is_not_handed_out(server):
+    """A pool kernel killed (the OOM killer, a crash) comes back bare after jupyter_client's
+    restart; the next visitor must get a kernel that ran the page, not "model not found"."""
+    pool = kernels(server)
+    for process in pool:
+        process.kill()
+    psutil.wait_procs(pool, timeout=10)
+    channel = KernelChannel(server.url, "demos/likelihood.ipynb")
+    comms = channel.reply_to(channel.send("comm_info_request", {}))["content"]["comms"]
+    assert len(comms) > 5  # sliders, button, figure…: the page ran in this kernel
+    channel.close()
+    settled(server)
+
+
+def test_a_malformed_frame_cannot_freeze_the_server(server):
+    """One 24-byte v1 frame declaring 2**62 offsets froze jupyter_server for good (the
+    red-team report, 2.15); a legacy frame declaring 10**7 buffers stalled it for 1 s and
+    kept 340 MB. Both are dropped: the server answers at once and stays small."""
+    v1 = KernelChannel(server.url, "demos/likelihood.ipynb", subprotocol=V1)
+    legacy = KernelChannel(server.url, "demos/neural-network.ipynb")
+    v1.ws.send_binary((2**62).to_bytes(8, "little") + b"\0" * 16)
+    legacy.ws.send_binary((10**7).to_bytes(4, "big") + b"\0" * 16)
+    for _ in range(5):
+        start = time.monotonic()
+        head = urllib.request.Request(f"{server.url}/voila/static/voila.js", method="HEAD")
+        urllib.request.urlopen(head, timeout=10).close()
+        assert time.monotonic() - start < 2, "the server is stalled"
+        time.sleep(0.2)
+    assert server.memory_info().rss < 400e6
+    assert legacy.alive()  # the visitor's connection and kernel carry on
+    v1.close()
+    legacy.close()
+    settled(server)
+
+
+def test_one_address_cannot_hold_more_than_its_share(server):
+    """Plain GETs, no browser: each used to keep a kernel for 10 minutes. A burst of them
+    from one address gets its share (3 here) and 503 with a sentence above it; the kernels
+    nobody connected to are shut down, and then pages come again."""
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        burst = list(pool.map(get, [f"{server.url}/voila/render/demos/likelihood.ipynb"] * 5))
+    assert sorted(status for status, _ in burst) == [200, 200, 200, 503, 503]
+    refused = next(body for status, body in burst if status == 503)
+    assert "already open from your address" in refused and "Traceback" not in refused
+    settled(server)
+    assert get(f"{server.url}/voila/render/demos/likelihood.ipynb")[0] == 200
+    settled(server)
+
+
+def test_work_stops_when_its_visitor_leaves(server):
+    """Ten Train clicks queued (about 3 s of a core each), then the tab closed: the kernel is
+    shut down within seconds of the visitor leaving, busy or not."""
+    channel = KernelChannel(server.url, "demos/neural-network.ipynb")
+    process = kernel_process(server, channel.kernel_id)
+    buttons = [
+        comm_id
+        for comm_id, state in states(channel).items()
+        if state.get("_model_name") == "ButtonModel" and state.get("description") == "Train"
+    ]
+    assert buttons
+    data = {"method": "custom", "content": {"event": "click"}}
+    clicks = [channel.send("comm_msg", {"comm_id": buttons[0], "data": data}) for _ in range(10)]
+    while not busy_with(channel.receive(), clicks[0]):  # the kernel is training
+        pass
+    channel.close()
+    process.wait(timeout=float(LIMITS["DECK_LEFT_S"]) + 10)
+    settled(server)
+
+
+def busy_with(message: dict, msg_id: str) -> bool:
+    return (
+        message["msg_type"] == "status"
+        and message["content"]["execution_state"] == "busy"
+        and message["parent_header"].get("msg_id") == msg_id
+    )
+
+
+def states(channel) -> dict[str, dict]:
+    """Every widget's state, as a page asks for it."""
+    comms = channel.reply_to(channel.send("comm_info_request", {}))["content"]["comms"]
+    found = {}
+    for comm_id in comms:
+        channel.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
+    deadline = time.monotonic() + 30
+    while len(found) < len(comms) and time.monotonic() < deadline:
+        message = channel.receive()
+        if (
+            message["msg_type"] == "comm_msg"
+            and message["content"]["data"].get("method") == "update"
+        ):
+            found[message["content"]["comm_id"]] = message["content"]["data"]["state"]
+    return found
+
+
+def test_a_page_whose_kernel_died_says_so(server, page):
+    """A page whose kernel died went silently inert (the report, 6.1): now the server shuts
+    the dead kernel down and closes the page's connection, and the page offers a reload."""
+    page.goto(f"{server.url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+    assert not page.locator("#deck-connection-lost").count()
+    kernel_process(server, kernel_id).kill()
+    alert = page.locator("#deck-connection-lost")
+    alert.wait_for(timeout=30_000)
+    assert "Reload the page" in alert.inner_text()
+    page.errors.clear()  # the browser logs the refused reconnections: expected here
+    page.assert_clean()
+    settled(server)  # the dead kernel is gone, not left for the culler

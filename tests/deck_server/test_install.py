@@ -1,0 +1,56 @@
+"""deck_server.install, as the settings file calls it: what it configures at once, and what
+it does only when standalone Voila starts."""
+
+from pathlib import Path
+
+import pytest
+import voila.app
+import voila.handler
+from traitlets.config import Config
+from voila.app import Voila
+
+import deck_server
+from deck_server import compression, headers, kernels, landing_page, websocket
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@pytest.fixture
+def pristine(monkeypatch):
+    """Voila as installed: whatever install() patches is put back afterwards."""
+    monkeypatch.setattr(Voila, "init_settings", lambda self: {"compress_response": True, "x": 1})
+    monkeypatch.setattr(
+        voila.app, "voila_kernel_manager_factory", voila.app.voila_kernel_manager_factory
+    )
+    monkeypatch.setattr(
+        voila.handler.VoilaHandler, "get_generator", voila.handler.VoilaHandler.get_generator
+    )
+    monkeypatch.setattr(websocket.PublicKernelConnection, "visitors", None)
+
+
+def test_the_settings_apply_wherever_voila_runs(pristine, monkeypatch):
+    monkeypatch.setenv("DECK_POOL_SIZE", "2")
+    c = Config()
+    deck_server.install(c, notebooks=NOTEBOOKS)
+    assert c.VoilaConfiguration.page_config_hook.__qualname__.startswith(
+        landing_page.page_config_hook.__name__
+    )
+    assert c.VoilaKernelManager.kernel_pools_config["demos/soap.ipynb"] == {"pool_size": 2}
+    assert (
+        c.Voila.kernel_websocket_connection_class == "deck_server.websocket.PublicKernelConnection"
+    )
+    # nothing standalone yet: Jupyter Server (Binder, JupyterHub) loads the same settings
+    assert voila.handler.VoilaHandler.get_generator.__module__ == "voila.handler"
+
+
+def test_standalone_voila_gets_the_rest_when_it_builds_its_settings(pristine, tmp_path):
+    visitors = deck_server.install(Config(), notebooks=NOTEBOOKS, compressed=tmp_path)
+    settings = Voila.init_settings(object())
+    assert "compress_response" not in settings and settings["x"] == 1
+    names = [transform.__name__ for transform in settings["transforms"]]
+    assert names == ["Compress", headers.SecurityHeaders.__name__]
+    assert issubclass(settings["transforms"][0], compression.tornado.web.GZipContentEncoding)
+    assert voila.handler.VoilaHandler.get_generator.__module__ == kernels.__name__
+    assert websocket.PublicKernelConnection.visitors is visitors
+    made = voila.app.voila_kernel_manager_factory(object, False, 0)
+    assert made.__qualname__.startswith(kernels.deck_kernel_manager.__name__)

@@ -1,0 +1,94 @@
+"""deck_server.visitors: how many kernels a visitor may hold, and when a kernel goes."""
+
+import pytest
+
+from deck_server.visitors import Limits, PageRequest, Visitors, refusal_page
+
+LIMITS = Limits(total=3, per_visitor=2, never_connected_s=60, left_s=30)
+
+
+def serve(visitors: Visitors, visitor: str, kernel: str, now: float = 0, live=None) -> str | None:
+    """One page request, as kernels.py makes it: admitted or not, its kernel booked, sent."""
+    request = PageRequest(visitor)
+    reason = visitors.admit(request, live if live is not None else set(visitors.kernels) | {kernel})
+    if reason is None:
+        visitors.handed(kernel, visitor, now)
+        request.kernels.append(kernel)
+        visitors.finished(request, now)
+    return reason
+
+
+def test_one_address_may_hold_per_visitor_kernels():
+    visitors = Visitors(LIMITS)
+    assert serve(visitors, "10.0.0.1", "a") is None
+    assert serve(visitors, "10.0.0.1", "b") is None
+    assert "2 demo pages are already open from your address" in serve(visitors, "10.0.0.1", "c")
+    assert serve(visitors, "10.0.0.2", "c") is None  # someone else may
+
+
+def test_requests_arriving_together_cannot_all_slip_in():
+    """Admitted requests hold their seats while their pages render: a burst of GETs from
+    one client gets no more than its share."""
+    visitors = Visitors(LIMITS)
+    burst = [PageRequest("10.0.0.1") for _ in range(4)]
+    admitted = [visitors.admit(request, live=set()) is None for request in burst]
+    assert admitted == [True, True, False, False]
+    visitors.finished(burst[0], now=0)  # failed before booking a kernel: its seat is free
+    assert visitors.admit(PageRequest("10.0.0.1"), live=set()) is None
+
+
+def test_the_class_is_full_at_total_kernels():
+    visitors = Visitors(LIMITS)
+    for kernel, address in [("a", "1"), ("b", "2"), ("c", "3")]:
+        assert serve(visitors, address, kernel) is None
+    assert "The class is full" in serve(visitors, "4", "d", live={"a", "b", "c"})
+    # a kernel shut down (culled, died) frees its seat
+    assert serve(visitors, "4", "d", live={"a", "b", "d"}) is None
+
+
+def test_a_kernel_nobody_connects_to_goes_after_a_minute():
+    visitors = Visitors(LIMITS)
+    serve(visitors, "1", "curl")
+    serve(visitors, "2", "browser")
+    visitors.connected("browser")
+    assert visitors.due(now=59, live={"curl", "browser"}) == []
+    assert visitors.due(now=61, live={"curl", "browser"}) == ["curl"]
+
+
+def test_the_time_to_connect_counts_from_when_the_page_was_sent():
+    visitors = Visitors(LIMITS)
+    request = PageRequest("1")
+    assert visitors.admit(request, live=set()) is None
+    visitors.handed("lecture", "1", now=0)
+    request.kernels.append("lecture")
+    assert visitors.due(now=200, live={"lecture"}) == []  # its page is still running
+    visitors.finished(request, now=50)  # a page that ran for 50 s
+    assert visitors.due(now=100, live={"lecture"}) == []
+    assert visitors.due(now=111, live={"lecture"}) == ["lecture"]
+
+
+def test_a_kernel_whose_visitor_left_goes_unless_they_come_back():
+    visitors = Visitors(LIMITS)
+    serve(visitors, "1", "k")
+    visitors.connected("k")
+    visitors.connected("k")  # two tabs of the same page's kernel: both must leave
+    visitors.disconnected("k", now=10)
+    assert visitors.due(now=100, live={"k"}) == []
+    visitors.disconnected("k", now=100)
+    assert visitors.due(now=120, live={"k"}) == []
+    visitors.connected("k")  # a dropped connection came back within left_s
+    assert visitors.due(now=200, live={"k"}) == []
+    visitors.disconnected("k", now=200)
+    assert visitors.due(now=231, live={"k"}) == ["k"]
+
+
+def test_the_refusal_page_escapes_and_explains():
+    page = refusal_page("<b>full</b>")
+    assert "&lt;b&gt;full&lt;/b&gt;" in page and "Try again" in page
+
+
+def test_limits_from_the_environment():
+    limits = Limits.from_environment({"DECK_MAX_KERNELS": "8", "DECK_LEFT_S": "2.5"})
+    assert (limits.total, limits.left_s, limits.per_visitor) == (8, 2.5, Limits().per_visitor)
+    with pytest.raises(ValueError, match="DECK_MAX_KERNELS='many' is not a number"):
+        Limits.from_environment({"DECK_MAX_KERNELS": "many"})
