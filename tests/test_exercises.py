@@ -426,6 +426,14 @@ def test_error_measures():
     fails(check5.error_measures(abs(np.mean(errors)), rmse), "signed errors")
 
 
+def test_the_g2_settings_are_what_cross_validation_chooses():
+    from featurize import regression
+
+    chosen = regression.g2_contrast(check5.RECIPE)
+    assert (chosen.gamma, chosen.alpha) == (check5.GAMMA, check5.LAMBDA)
+    assert regression.recipe(check5.RECIPE).kernel == "laplacian"  # what 5.2's text says
+
+
 def test_kernel_ridge_by_hand():
     from scipy.spatial.distance import cdist
 
@@ -450,6 +458,13 @@ def test_sorting_on_a_learning_curve():
 
     molecules, energies, pool, test = check5.qm9_curve_data()
     width = max(len(atoms) for atoms in molecules)
+    # the demo's molecules and units: the first training molecule, in Bohr
+    from ase.units import Bohr
+
+    from featurize.datasets import qm9_set
+
+    first = regression.split_indices(len(qm9_set()), regression.TEST_SIZE)[0][0]
+    assert np.allclose(molecules[0].positions * Bohr, qm9_set().molecules[first].positions)
 
     def flat(permutation, structures):
         engine = CoulombMatrix(n_atoms_max=width, permutation=permutation)
@@ -462,7 +477,7 @@ def test_sorting_on_a_learning_curve():
     }
     mae = {
         name: [
-            regression.train_and_test(x, energies, pool[:n], test).test_mae
+            regression.train_and_test(x, energies, pool[:n], test, check5.RECIPE).test_mae
             for n in check5.CURVE_SIZES
         ]
         for name, x in variants.items()

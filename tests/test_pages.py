@@ -1,11 +1,15 @@
 """Every demo page says what to try, asks a question it checks in the kernel, and links back.
 
+A page's first cell says what to try, what to notice and what to ask yourself; its last
+asks the predict-then-check question, whose answer no text above it may give away.
+
 The links' anchors are made from the lecture's headings by one function, checked here
 against the ids nbconvert (Voila's renderer) gives those headings; the questions are
 driven through their widget as a reader would: choose or type, press Check, read.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,18 +84,65 @@ def test_every_page_links_to_a_heading_the_lecture_has(page):
     assert link.startswith("../lecture.ipynb#") and link.split("#", 1)[1] in anchors
 
 
+def section_number(heading: str) -> str:
+    """The number of the lecture section ("## 11. Clustering") that holds `heading`."""
+    number = None
+    for line in lecture_headings():
+        if match := re.match(r"## (\d+)\. ", line):
+            number = match.group(1)
+        if line.lstrip("#").strip() == heading:
+            return number
+    raise AssertionError(f"the lecture has no heading {heading!r}")
+
+
 @pytest.mark.parametrize("path", DEMOS, ids=lambda path: path.stem)
-def test_every_demo_page_ends_with_what_to_try_and_its_question(path):
+def test_every_demo_page_says_what_to_try_once_and_ends_with_its_question(path):
     cells = json.loads(path.read_text())["cells"]
     assert cells[0]["cell_type"] == "markdown" and cells[1]["cell_type"] == "code"
-    try_this, question = cells[-2], cells[-1]
-    text = "".join(try_this["source"])
-    assert try_this["cell_type"] == "markdown" and text.startswith("### Try this")
-    assert "**Notice**" in text
-    assert "$" not in text  # no formula: the page would load MathJax (etc/jupyter/voila.py)
+    intro = "".join(cells[0]["source"])
+    for part in ("- **Try:**", "- **Notice:**", "- **Ask yourself:**"):
+        assert intro.count(part) == 1, part
+    markdown = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
+    assert markdown == [intro]  # one list of what to try, not a second one further down
+    # the section the intro names is the one the page's link goes to
+    named = re.search(r"lecture, sections? ([\d, and]+)\)", intro)
+    assert named, "the intro should say which section of the lecture the page belongs to"
+    assert section_number(pages.LECTURE_SECTIONS[path.stem]) in re.findall(r"\d+", named[1])
+    question = cells[-1]
     code = "".join(question["source"])
     assert question["cell_type"] == "code"
     assert code.splitlines()[-1] == f'PageQuestion("{path.stem}")' and len(code.splitlines()) <= 3
+
+
+# What each page's question asks the reader to predict, in the words the page's text used to
+# give it away with (an audit found them above the question): none may come back.
+GIVEAWAYS = {
+    "soap": ["stays at round-off", "stays at 0", "invariant to rotation"],
+    "mixture": ["never goes down", "rises at every step"],
+    "potential": ["energy stays", "forces turn with", "energy stays the same"],
+    "overfitting": ["turns back up", "lowest at degree", "rises again"],
+    "neural-network": ["explode", "runs off to infinity", "overshoots"],
+    "likelihood": ["sample mean", "standard deviation computed with 1/n", "best σ is"],
+    "materials-map": ["smooth sweep", "changes smoothly"],
+    "learning-curve": ["by the same fraction", "× 0.7", "straight line"],
+}
+
+
+@pytest.mark.parametrize("page", sorted(GIVEAWAYS))
+def test_no_page_gives_away_the_answer_to_its_own_question(page):
+    cells = json.loads((ROOT / "notebooks" / "demos" / f"{page}.ipynb").read_text())["cells"]
+    text = " ".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    text = " ".join(text.split()).lower()
+    assert [phrase for phrase in GIVEAWAYS[page] if phrase.lower() in text] == []
+    # ...and the answer still comes, after the reader has committed to one
+    if page == "learning-curve":
+        save_curve(HANSEN_2013)  # the deck's curve, rather than minutes of training
+    try:
+        explanation = pages.QUESTIONS[page].explain(pages.QUESTIONS[page].answer())
+    finally:
+        regression.learning_curve_path().unlink(missing_ok=True)
+        pages._solved.cache_clear()
+    assert len(explanation) > 80
 
 
 def test_an_unknown_page_is_named_with_the_pages_there_are():
@@ -185,38 +236,64 @@ def test_a_choice_question_is_judged_and_explained(page):
     assert question.correct is True
 
 
-def save_curve(test_mae):
+RUPP_2012 = (21.9, 17.5, 15.7, 14.3, 12.8)  # the deck's curves (README), kcal/mol
+HANSEN_2013 = (27.3, 21.6, 15.2, 10.6, 7.4)
+
+
+def save_curve(hansen, rupp=RUPP_2012):
+    def curve(test_mae):
+        n = len(test_mae)
+        return regression.RecipeCurve(
+            test_mae=tuple(test_mae),
+            cv_mae=tuple(test_mae),
+            gamma=(1e-6,) * n,
+            alpha=(1e-9,) * n,
+            g2_test_mae=51.8,
+        )
+
     regression.save_learning_curve(
         regression.LearningCurve(
             dataset="made up",
             n_test=regression.TEST_SIZE,
-            sizes=list(regression.LEARNING_CURVE_SIZES),
-            test_mae=test_mae,
-            cv_mae=test_mae,
-            gamma=[1e-6] * 5,
-            alpha=[1e-9] * 5,
+            sizes=regression.LEARNING_CURVE_SIZES,
+            curves={"rupp2012": curve(rupp), "hansen2013": curve(hansen)},
             g2_n_train=111,
             g2_n_test=37,
-            g2_test_mae=51.8,
+            settings=regression.learning_curve_settings(),
         )
     )
+    assert regression.stored_learning_curve() is not None  # read back, not recomputed
     pages._solved.cache_clear()
 
 
 @pytest.mark.parametrize(
-    ("test_mae", "right"),
+    ("hansen", "right"),
     [
-        ([27.3, 21.1, 14.5, 10.5, 7.5], 1),  # the deck's own curve: × 0.72 per doubling
-        ([32.0, 16.0, 8.0, 4.0, 2.1], 0),  # halving
-        ([20.0, 19.8, 19.7, 19.7, 19.6], 2),  # flat
+        (HANSEN_2013, 1),  # the deck's own curve: × 0.71 per doubling
+        ((32.0, 16.0, 8.0, 4.0, 2.1), 0),  # halving
+        ((20.0, 19.8, 19.7, 19.7, 19.6), 2),  # flat
     ],
 )
-def test_the_learning_curve_question_reads_the_stored_curve(test_mae, right):
-    save_curve(test_mae)
+def test_the_learning_curve_question_reads_the_stored_curve(hansen, right):
+    save_curve(hansen)
     try:
         question = PageQuestion("learning-curve")
+        assert "Hansen 2013" in question.question.prompt  # it asks about one recipe
         answer_and_check(question, right)
         assert question.correct is True, question.feedback.value
+    finally:
+        regression.learning_curve_path().unlink()
+        pages._solved.cache_clear()
+
+
+def test_the_learning_curve_answer_contrasts_the_two_recipes():
+    save_curve(HANSEN_2013)
+    try:
+        question = PageQuestion("learning-curve")
+        feedback = answer_and_check(question, 1)
+        # Hansen's curve: × 0.71 per doubling; Rupp's flatter: × 0.88 (2 ** log-log slope)
+        assert "about 0.71" in feedback and "× 0.88 per doubling" in feedback, feedback
+        assert "QM7" in feedback  # the paper's point is another data set
     finally:
         regression.learning_curve_path().unlink()
         pages._solved.cache_clear()
@@ -225,7 +302,10 @@ def test_the_learning_curve_question_reads_the_stored_curve(test_mae, right):
 def test_a_refused_value_from_the_browser_is_explained_in_the_panel():
     question = PageQuestion("soap")
     question._guard_controls()
-    question.answer.set_state({"index": 99})  # what a tampered page could send
+    # what a tampered page could send, delivered as the widget protocol does
+    question.answer._handle_msg(
+        {"content": {"data": {"method": "update", "state": {"index": 99}}}, "buffers": []}
+    )
     assert "cannot take" in question.message.value
     assert question.answer.index is None
 

@@ -1,13 +1,13 @@
 """What a student meets on the public pages: a question checked in the kernel, links back
 to the demos and to the lecture, and pages that fit a phone.
 
-Served by the session's Voila (voila_url), clicked in Chromium.
+Served by the session's Voila (conftest's voila_url: deck_server.launch, as `make serve`),
+clicked in Chromium through conftest's page fixture.
 """
 
 import pytest
-from conftest import SCREENSHOTS
-from panel_checks import TIMEOUT_MS, open_demo, wait_until_quiet
-from voila_server import ROOT
+from conftest import ROOT, SCREENSHOTS
+from panel_checks import TIMEOUT_MS, open_demo, wait_until_answered
 
 from featurize import pages
 
@@ -76,7 +76,7 @@ def test_a_demo_pages_question_is_checked_in_the_kernel(page, voila_url):
     answer.fill("0.5")
     question.locator("button", has_text="Check").click()
     page.wait_for_selector(".deck-verdict:has-text('Right: 0.50')", timeout=TIMEOUT_MS)
-    wait_until_quiet(page)
+    wait_until_answered(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     answer.fill("64")  # the screenshot shows the feedback a wrong answer gets
     question.locator("button", has_text="Check").click()
@@ -116,7 +116,7 @@ def test_a_demo_page_links_to_the_demos_and_to_its_lecture_section(page, voila_u
     heading = page.wait_for_selector(f'[id="{anchor}"]', timeout=TIMEOUT_MS)
     assert page.url.endswith(f"/voila/render/lecture.ipynb#{anchor}")
     assert heading.inner_text().startswith("8. The Coulomb matrix")
-    wait_until_quiet(page, quiet_s=2)
+    wait_until_answered(page, quiet_s=2)
     top = heading.evaluate("element => element.getBoundingClientRect().top")
     assert 0 <= top < page.viewport_size["height"] / 2, top  # scrolled to the section
     assert all("/voila/api/shutdown/" in url for url in refused), refused
@@ -135,7 +135,7 @@ def test_every_demo_page_fits_a_phone(page, voila_url, name):
     page.set_viewport_size(PHONE)
     open_demo(page, voila_url, name)
     page.wait_for_function(DRAWN_JS, timeout=TIMEOUT_MS)
-    wait_until_quiet(page)
+    wait_until_answered(page)
     page.locator(".deck-page-links").wait_for(timeout=TIMEOUT_MS)  # the page has run to its end
     layout = page.evaluate(OVERFLOW_JS)
     assert layout["scrollWidth"] <= layout["width"], layout
