@@ -34,7 +34,7 @@ PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
-.PHONY: serve present slides lab test test-foundation bench soak figures data upgrade clean foundation
+.PHONY: serve present slides lab test test-foundation bench soak figures data upgrade clean foundation assignments
 
 serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -67,12 +67,32 @@ $(PLOTLY_WIDGET): $(SERVE_VENDOR)/pins.json $(VENV)/.installed-run src/deck_serv
 # as root, `make lab` tells it to and says why that is worth avoiding.
 AS_ROOT := $(filter 0,$(shell id -u 2>/dev/null))
 
+# make lab opens a working copy of notebooks/ (LAB_DIR, ignored by git), kept up to date
+# by scripts/working_copy.py without overwriting anyone's work: the tracked notebooks never
+# collect outputs or answers, and a git pull never conflicts. To edit the deck itself:
+# make lab LAB_DIR=notebooks.
+LAB_DIR ?= my-notebooks
+
 lab: $(VENV)/.installed-run
 	$(if $(AS_ROOT),@echo "Running JupyterLab as root (--allow-root): fine in a container or a" \
 		"throwaway VM; elsewhere, run make lab as an ordinary user, since code in a notebook" \
 		"runs with root's rights.")
+	$(if $(filter notebooks notebooks/,$(LAB_DIR)),@echo "Editing the repository's notebooks/ themselves.", \
+		$(BIN)/python scripts/working_copy.py notebooks $(LAB_DIR))
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(LAB_PORT) \
-		--ServerApp.root_dir=notebooks $(if $(AS_ROOT),--allow-root)
+		--ServerApp.root_dir=$(LAB_DIR) $(if $(AS_ROOT),--allow-root)
+
+# The workbook's student copies, notebooks/exercises/, released by nbgrader from its sources
+# in course/source/ (solutions and hidden tests stripped; the gradebook and nbgrader's own
+# release folder stay in course/, ignored by git). nbgrader calls alembic from PATH.
+ASSIGNMENTS := $(notdir $(wildcard course/source/*))
+
+assignments: $(VENV)/.installed-test
+	cd course && PATH="$(CURDIR)/$(BIN):$$PATH" ../$(BIN)/nbgrader generate_assignment '*' \
+		--force --log-level=WARN
+	mkdir -p notebooks/exercises
+	cp $(foreach part,$(ASSIGNMENTS),course/release/$(part)/$(part).ipynb) notebooks/exercises/
+	@echo "Released $(words $(ASSIGNMENTS)) workbook notebooks into notebooks/exercises/ (and course/release/)"
 
 test: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 	$(BIN)/ruff check .
