@@ -123,6 +123,18 @@ def test_each_student_turns_a_slider_and_the_plot_changes(students):
         assert page.offsite == [], page.offsite
 
 
+def test_a_demo_pages_code_comes_compressed(students, hub):
+    # the largest file of a page (plotly's widget code, 1.5 MB), asked for as a browser
+    # asks: gzipped by the student's own server (etc/jupyter/jupyter_server_config.py)
+    page = students["ada"]
+    answer = page.request.get(
+        f"{hub.url}/user/ada/voila/templates/deck/static/plotly-widget.js",
+        headers={"Accept-Encoding": "gzip, deflate, br"},
+    )
+    assert answer.status == 200
+    assert answer.headers.get("content-encoding") == "gzip", answer.headers
+
+
 def kernels(page, hub, owner: str):
     """GET /user/<owner>/api/kernels with this page's cookies; no redirect followed."""
     return page.request.get(f"{hub.url}/user/{owner}/api/kernels", max_redirects=0)
