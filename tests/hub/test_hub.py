@@ -157,6 +157,13 @@ def test_each_students_kernel_runs_in_their_own_server(students, hub):
     assert not ids_a & ids_b
 
 
+def test_each_students_server_culls_the_kernels_of_closed_pages(students, hub):
+    # etc/jupyter/jupyter_server_config.py, as standalone Voila's settings do (each server
+    # logs this into the hub's log once its first kernel has started)
+    log = hub.log.read_text()
+    assert log.count("Culling kernels with idle durations > 600 seconds at 60 second") >= 2
+
+
 def test_a_student_cannot_reach_another_students_server(students, hub):
     ada, ben = (students[name] for name in STUDENTS)
     answer = kernels(ada, hub, "ben")
