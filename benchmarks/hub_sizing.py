@@ -71,12 +71,34 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return server.memory_info().rss / 1e6, sum(c.memory_info().rss for c in children) / 1e6
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a server and its kernels have used so far."""
+    server = psutil.Process(pid)
+    processes = [server, *server.children(recursive=True)]
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+
+
+def hub_rss_mb(hub) -> dict:
+    """RSS of the hub itself and of its proxy, MB."""
+    process = psutil.Process(hub.process.pid)
+    proxy = [
+        child
+        for child in process.children(recursive=True)
+        if "configurable-http-proxy" in " ".join(child.cmdline())
+    ]
+    return {
+        "hub_mb": round(process.memory_info().rss / 1e6),
+        "proxy_mb": round(sum(p.memory_info().rss for p in proxy) / 1e6),
+    }
+
+
 async def round_of(browser, hub, n: int) -> dict:
     names = [f"s{n}-{i}" for i in range(n)]
     students = await asyncio.gather(*(one_student(browser, hub, name) for name in names))
     rows = []
     for student in students:
-        server_mb, kernels_mb = rss_mb(hub.server_pid(student["name"]))
+        pid = hub.server_pid(student["name"])
+        server_mb, kernels_mb = rss_mb(pid)
         rows.append(
             {
                 "spawn_s": round(student["spawn_s"], 2),
@@ -85,9 +107,12 @@ async def round_of(browser, hub, n: int) -> dict:
                 "server_mb": round(server_mb),
                 "kernels_mb": round(kernels_mb),
                 "total_mb": round(server_mb + kernels_mb),
+                # starting the server, the landing page and the demo's kernel and page
+                "cpu_s": round(cpu_s(pid), 1),
             }
         )
         await student["context"].close()
+    hub_figures = hub_rss_mb(hub)  # with n servers running
     for name in names:  # stopped before the next round, so rounds do not add up
         hub.api("DELETE", f"/users/{name}/server")
         wait_for(lambda name=name: not hub.api("GET", f"/users/{name}")["servers"], name, 120)
@@ -98,6 +123,9 @@ async def round_of(browser, hub, n: int) -> dict:
         "spawn_s_max": max(r["spawn_s"] for r in rows),
         "total_mb_mean": round(statistics.mean(r["total_mb"] for r in rows)),
         "total_mb_max": max(r["total_mb"] for r in rows),
+        "cpu_s_mean": round(statistics.mean(r["cpu_s"] for r in rows), 1),
+        "load_average_1min": round(psutil.getloadavg()[0], 1),  # others' work on the machine
+        **hub_figures,
     }
 
 
@@ -129,12 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     rounds = asyncio.run(measure(args.counts))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"rounds": rounds, "cores": psutil.cpu_count()}, indent=1))
-    print("\n| N at once | spawn s (median, max) | server + kernel MB (mean, max) |")
-    print("|---|---|---|")
+    print(
+        "\n| N at once | spawn s (median, max) | server + kernel MB (mean, max) "
+        "| CPU s per student | hub MB | proxy MB | load average |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for r in rounds:
         print(
             f"| {r['n']} | {r['spawn_s_median']}, {r['spawn_s_max']} "
-            f"| {r['total_mb_mean']}, {r['total_mb_max']} |"
+            f"| {r['total_mb_mean']}, {r['total_mb_max']} | {r['cpu_s_mean']} "
+            f"| {r['hub_mb']} | {r['proxy_mb']} | {r['load_average_1min']} |"
         )
     print(f"written to {OUT.relative_to(ROOT)}")
     return 0
