@@ -30,6 +30,12 @@ SERVE_VENDOR := $(DECK_STATIC)/vendor
 # ... and the pages' lean plotly widget code built from it and the installed plotly
 # (deck_server.plotly_bundle); its stamp is the target.
 PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
+# The hub's proxy for `make test-hub`, configurable-http-proxy, installed from the npm
+# registry into build/node_modules, where deck_server.hub starts it. Version 5 needs Node 20
+# or newer; with an older Node (Debian 12's nodejs is 18) use CHP_VERSION=4.6.3 (the
+# release for older Node; not tested here).
+CHP := build/node_modules/.bin/configurable-http-proxy
+CHP_VERSION ?= 5.3.0
 # The demos' precomputed data (scripts/make_data.py), where featurize looks for it: the file
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
@@ -150,13 +156,8 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	$(PIP) install $(PIN_FLAG) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-# The hub's proxy, configurable-http-proxy, from the npm registry into build/node_modules
-# (Node and npm: Debian's nodejs and npm packages). JupyterHub starts it from there
-# (deck_server.hub). Version 5 needs Node 20 or newer; with an older Node (Debian 12's
-# nodejs is 18) use CHP_VERSION=4.6.3 (the release for older Node; not tested here).
-CHP := build/node_modules/.bin/configurable-http-proxy
-CHP_VERSION ?= 5.3.0
-
+# The hub's proxy from the npm registry (CHP, CHP_VERSION: defined above, before the rules
+# that need it). Node and npm: Debian's nodejs and npm packages.
 $(CHP):
 	@command -v npm >/dev/null || { echo "configurable-http-proxy needs Node and npm:" \
 		"apt-get install nodejs npm"; exit 1; }
