@@ -199,15 +199,14 @@ def start_hub(
     config = workdir / "jupyterhub_config.py"
     config.write_text(config_file(settings))
     log = workdir / "jupyterhub.log"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(config)],
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        # its own process group: whatever is left of it (proxy, servers, kernels) can be
-        # stopped together if the hub does not stop them itself
-        start_new_session=True,
-    )
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(config)],
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            start_new_session=True,  # Ctrl-C in a terminal reaches the caller only
+        )
     hub = Hub(url=settings["JupyterHub.bind_url"], token=token, process=process, log=log)
     try:
         deadline = time.monotonic() + timeout
@@ -229,13 +228,27 @@ def start_hub(
                 time.sleep(0.5)
         yield hub
     finally:
-        process.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the hub; it stops the students' servers and the proxy itself. Whatever it
+    started and left running (it did not stop in time, or died) is then ended by its id:
+    servers start sessions of their own, so no process group holds them all."""
+    import psutil  # a dependency of ipykernel
+
+    started = []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        started = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for child in started:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
 
 
 def wait_for(condition, what: str, timeout_s: float, every_s: float = 0.5):
