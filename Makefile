@@ -30,11 +30,17 @@ SERVE_VENDOR := $(DECK_STATIC)/vendor
 # ... and the pages' lean plotly widget code built from it and the installed plotly
 # (deck_server.plotly_bundle); its stamp is the target.
 PLOTLY_WIDGET := $(DECK_STATIC)/plotly-widget.json
+# The hub's proxy for `make test-hub`, configurable-http-proxy, installed from the npm
+# registry into build/node_modules, where deck_server.hub starts it. Version 5 needs Node 20
+# or newer; with an older Node (Debian 12's nodejs is 18) use CHP_VERSION=4.6.3 (the
+# release for older Node; not tested here).
+CHP := build/node_modules/.bin/configurable-http-proxy
+CHP_VERSION ?= 5.3.0
 # The demos' precomputed data (scripts/make_data.py), where featurize looks for it: the file
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
-.PHONY: serve present slides lab test test-foundation bench soak figures data upgrade clean foundation assignments
+.PHONY: serve present slides lab test test-foundation test-hub hub-sizing bench soak figures data upgrade clean foundation assignments
 
 serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -104,6 +110,17 @@ test: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 test-foundation: $(VENV)/.installed-test $(VENV)/.installed-foundation $(PLOTLY_WIDGET)
 	$(BIN)/python -m pytest -m foundation --require-extra=foundation
 
+# The deck on a real JupyterHub on 127.0.0.1 (tests/hub/): students log in through the hub in
+# Chromium, each to their own Jupyter server with Voila inside; the idle culler stops one.
+# A missing hub extra or proxy fails here, where `make test` skips these tests.
+test-hub: $(VENV)/.installed-test $(VENV)/.installed-hub $(PLOTLY_WIDGET) $(CHP)
+	$(BIN)/python -m pytest -n 0 -m hub --require-extra=hub tests/hub
+
+# Memory per student server and spawn time for 1, 2 and 4 students logging in at once on a
+# local hub (benchmarks/hub_sizing.py) into build/hub_sizing.json; docs/deploy.md has them.
+hub-sizing: $(VENV)/.installed-test $(VENV)/.installed-hub $(PLOTLY_WIDGET) $(CHP)
+	$(BIN)/python benchmarks/hub_sizing.py
+
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
 bench: $(VENV)/.installed-test $(PLOTLY_WIDGET)
 	$(BIN)/python benchmarks/bench.py $(if $(filter yes,$(QUICK)),--quick,)
@@ -132,7 +149,7 @@ upgrade:
 	$(PYTHON) -m venv build/upgrade-venv
 	build/upgrade-venv/bin/python -m pip install --quiet --upgrade pip
 	build/upgrade-venv/bin/python -m pip install torch==$(TORCH_VERSION)  # the CPU build, as make foundation
-	build/upgrade-venv/bin/python -m pip install -e '.[dev,foundation]'
+	build/upgrade-venv/bin/python -m pip install -e '.[dev,foundation,hub]'
 	{ echo "# Exact versions tested by CI on Python $$(build/upgrade-venv/bin/python -c 'import sys; print(*sys.version_info[:2], sep=".")'); written by make upgrade."; \
 	  echo "# Pinned for Python >= 3.11 only: on 3.10 pip picks releases within pyproject.toml's bounds."; \
 	  build/upgrade-venv/bin/python -m pip freeze --exclude-editable | sed 's/$$/ ; python_version >= "3.11"/'; } > $(CONSTRAINTS)
@@ -158,6 +175,22 @@ $(VENV)/.installed-run: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	$(PIP) install $(PIN_FLAG) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+# The hub's proxy from the npm registry (CHP, CHP_VERSION: defined above, before the rules
+# that need it). Node and npm: Debian's nodejs and npm packages.
+$(CHP):
+	@command -v npm >/dev/null || { echo "configurable-http-proxy needs Node and npm:" \
+		"apt-get install nodejs npm"; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20 && "$(CHP_VERSION)" >= "5" ? 1 : 0)' || \
+		{ echo "configurable-http-proxy $(CHP_VERSION) needs Node 20 or newer, this is" \
+		  "$$(node --version): make test-hub CHP_VERSION=4.6.3"; exit 1; }
+	mkdir -p build
+	npm install --no-save --no-audit --no-fund --prefix build configurable-http-proxy@$(CHP_VERSION)
+
+# JupyterHub and its idle culler (pyproject's `hub` extra) into .venv.
+$(VENV)/.installed-hub: $(VENV)/.installed-run pyproject.toml $(CONSTRAINTS)
+	$(PIP) install $(PIN_FLAG) -e '.[hub]'
+	touch $@
 
 # The optional universal potential (section 15; pyproject's `foundation` extra) into .venv:
 # torch's CPU build first, or pip would fetch a CUDA build of several GB for it.

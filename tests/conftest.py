@@ -1,12 +1,16 @@
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from ase.build import bulk
 
 import featurize
+from deck_server import hub as deck_hub
 from featurize import datasets, potential
 from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Optional extras (pyproject.toml) and how to add each to .venv. A test that needs one is
 # marked with its name; without the extra it skips with the command as its reason, unless
@@ -17,6 +21,8 @@ EXTRAS = {
         potential.potential_available,
         'make foundation (torch\'s CPU build, then pip install -e ".[foundation]")',
     ),
+    # JupyterHub, its idle culler and its proxy (tests/hub/)
+    "hub": (lambda: deck_hub.hub_available(ROOT), deck_hub.INSTALL),
 }
 
 

@@ -1,5 +1,6 @@
 """Binder and JupyterHub take the repository as it is (repo2docker), and open the demos in Voila."""
 
+import gzip
 import os
 import re
 import subprocess
@@ -116,3 +117,16 @@ def test_binder_landing_page_lists_every_demo(jupyter_server):
         assert picture in html
         with urllib.request.urlopen(f"{jupyter_server}{picture}", timeout=30) as image:
             assert image.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_binder_server_gzips_what_it_sends(jupyter_server):
+    # etc/jupyter/jupyter_server_config.py: inside Jupyter Server the deck's own compression
+    # does not run, and nothing in front of Binder's or a hub's server compresses
+    url = f"{jupyter_server}/voila/static/voila.js"
+    with urllib.request.urlopen(url, timeout=60) as answer:  # asking for no encoding
+        plain = answer.read()
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        packed = answer.read()
+    assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 2

@@ -63,6 +63,10 @@ if os.name == "posix":
 # kernel waiting in a pool is never handed out (deck_server.kernels).
 c.KernelManager.autorestart = False
 
+# The kernel settings below (and the transport and autorestart above) reach standalone Voila
+# only: Voila inside Jupyter Server takes its own section of this file. A hub's or Binder's
+# server gets its kernel culling from jupyter_server_config.py beside this file.
+#
 # Closed tabs do not always shut their kernel down (voila-dashboards/voila#1458): besides
 # deck_server's own rule (a kernel whose visitor left goes after a minute), a kernel with no
 # browser connected and nothing to do for 10 minutes is shut down.

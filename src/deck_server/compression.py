@@ -12,7 +12,8 @@ bytes; until then, and for everything else, responses are compressed as they str
 Standalone Voila only: tornado reads its transforms when the application is built, so
 they go into the settings `Voila.init_settings` returns (Voila applies its own
 `tornado_settings` trait too late for them). Under Jupyter Server (Binder, JupyterHub)
-nothing here runs: a proxy compresses there (docs/deploy.md). Written for tornado 6.4–6.6
+nothing here runs: tornado's own gzip does the job there (etc/jupyter/jupyter_server_config.py;
+a hub's proxy compresses nothing, docs/deploy.md). Written for tornado 6.4–6.6
 and voila 0.5.x; it refuses to install when what it patches changes shape.
 """
 

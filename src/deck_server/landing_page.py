@@ -58,6 +58,13 @@ def page_config_hook(demos: Path):
             page_config["deckDemos"] = [
                 describe(page, root) for page in sorted(folder.glob("*.ipynb"))
             ]
+        # Math is typeset by @jupyterlab/mathjax3-extension, served with the page, where a
+        # page has formulas. Inside Jupyter Server (a hub, Binder) Voila would also pass on
+        # the server's MathJax 2 address, a CDN by default, and every page would fetch
+        # MathJax from it (or log an error, offline); standalone Voila passes none, and the
+        # page then loads no MathJax 2: say none here too.
+        page_config["fullMathjaxUrl"] = None
+        page_config["mathjaxConfig"] = None
         notebook = root / notebook_path.strip("/")
         if notebook.suffix == ".ipynb" and notebook.is_file():
             unused = OPTIONAL_EXTENSIONS - extensions_needed(notebook)

@@ -35,6 +35,21 @@ def test_a_page_with_a_3d_view_loads_nglview_and_one_without_does_not():
     assert "anywidget" in names(config_for("demos/likelihood.ipynb"))
 
 
+def test_no_page_is_sent_to_a_mathjax_cdn():
+    # Jupyter Server's settings carry a CDN address for MathJax 2 (a hub, Binder)
+    hook = page_config_hook(NOTEBOOKS / "demos")
+    settings = {"contents_manager": SimpleNamespace(root_dir=str(NOTEBOOKS))}
+    for path in ("", "demos/likelihood.ipynb", "demos/soap.ipynb"):
+        page_config = {
+            "federated_extensions": list(EXTENSIONS),
+            "fullMathjaxUrl": "https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/latest.min.js",
+            "mathjaxConfig": "TeX-AMS_CHTML-full,Safe",
+        }
+        config = hook(page_config, "/", settings, None, None, path)
+        # None, as standalone Voila sends: the page's code then starts no MathJax 2 at all
+        assert config["fullMathjaxUrl"] is None and config["mathjaxConfig"] is None
+
+
 def test_the_metadata_declares_and_the_markdown_decides_math(tmp_path):
     notebook = tmp_path / "page.ipynb"
     cells = [{"cell_type": "markdown", "source": ["Energy $E$"], "metadata": {}}]
