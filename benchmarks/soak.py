@@ -79,18 +79,27 @@ class Attacker:
         self.sent: Counter[str] = Counter()
         self.answers: Counter[str] = Counter()
         self.lock = threading.Lock()  # the counters are shared by the three threads
-        self.threads = [
-            threading.Thread(target=self.keep, args=(front,), daemon=True)
-            for front in (getattr(self, name) for name in fronts)
-        ]
+        self.threads = {
+            name: threading.Thread(target=self.keep, args=(getattr(self, name),), daemon=True)
+            for name in fronts
+        }
+        self.holding = {name: threading.Event() for name in fronts}
 
     def start(self) -> None:
-        for thread in self.threads:
-            thread.start()
+        """The fronts that work on pages of their own take them first (within the address's
+        share); the GET bursts, which would take every free seat, come once they hold them."""
+        paged = [name for name in self.threads if name != "get_burst"]
+        for name in paged:
+            self.threads[name].start()
+        for name in paged:
+            self.holding[name].wait(timeout=120)
+        if "get_burst" in self.threads:
+            self.threads["get_burst"].start()
 
     def join(self, timeout: float) -> None:
-        for thread in self.threads:
-            thread.join(timeout)
+        for thread in self.threads.values():
+            if thread.is_alive():
+                thread.join(timeout)
 
     def count(self, counter: Counter[str], what: str, n: int = 1) -> None:
         with self.lock:
@@ -101,6 +110,7 @@ class Attacker:
         while not self.stop.is_set():
             try:
                 channel = front(channel)
+                self.holding[front.__name__].set()
             except RuntimeError as refused:  # a page answered 503: its share is taken
                 self.count(self.answers, "pages refused" if " 503" in str(refused) else "other")
                 channel = None
