@@ -206,7 +206,11 @@ def kernel_rss_mb(notebook_path: Path, extra_code: str | None = None) -> float:
 def bench_kernel_rss() -> dict[str, float]:
     """The coordinates demo page in a real kernel, its slider turned 72 times."""
     page = ROOT / "notebooks" / "demos" / "coordinates.ipynb"
-    turn = "for angle in range(0, 360, 5):\n    _.rotation_z.value = angle"
+    # the page's structure panel: the latest output that has the slider (a question follows it)
+    turn = (
+        "panel = next(v for v in reversed(Out.values()) if hasattr(v, 'rotation_z'))\n"
+        "for angle in range(0, 360, 5):\n    panel.rotation_z.value = angle"
+    )
     return {"kernel_rss_mb": kernel_rss_mb(page, turn)}
 
 

@@ -49,11 +49,15 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     # `make test` spreads the tests over the cores (pytest-xdist, --dist loadgroup), whole
-    # groups at a time: every test of the Voila server the browser tests share goes to one
-    # worker (one server, one Chromium), and every other module stays whole, so that its
-    # module-scoped data (the QM9 cache, a trained model) is built once.
+    # groups at a time: the tests of the Voila server the browser tests share go to one
+    # worker (one server, one Chromium), except the students' pages, a group of their own
+    # (on the other worker they start a second server: one group alone took as long as
+    # all the rest); every other module stays whole, so that its module-scoped data (the
+    # QM9 cache, a trained model) is built once.
     for item in items:
-        group = "voila-server" if "voila_url" in item.fixturenames else item.path.stem
+        group = item.path.stem
+        if "voila_url" in item.fixturenames and group != "test_student_pages":
+            group = "voila-server"
         item.add_marker(pytest.mark.xdist_group(group))
     for name, (available, install) in EXTRAS.items():
         if available():

@@ -110,15 +110,12 @@ def test_a_demo_page_links_to_the_demos_and_to_its_lecture_section(page, voila_u
     page.wait_for_selector("ul.demos a", timeout=TIMEOUT_MS)
     assert page.locator("ul.demos a").count() == len(DEMOS)
     page.go_back(wait_until="commit")
-    page.wait_for_selector(".deck-page-links a", timeout=TIMEOUT_MS)
-    page.click(".deck-page-links >> text=In the lecture")
+    link = page.wait_for_selector(".deck-page-links >> text=In the lecture", timeout=TIMEOUT_MS)
+    # Where the link goes, resolved by the browser; that the lecture has this heading is
+    # tests/test_pages.py's check. Following it would run the whole lecture in this shared
+    # server's kernel (a minute of CPU), which the presenter's test does once already.
     anchor = pages.heading_anchor(pages.LECTURE_SECTIONS["coulomb-matrix"])
-    heading = page.wait_for_selector(f'[id="{anchor}"]', timeout=TIMEOUT_MS)
-    assert page.url.endswith(f"/voila/render/lecture.ipynb#{anchor}")
-    assert heading.inner_text().startswith("8. The Coulomb matrix")
-    wait_until_answered(page, quiet_s=2)
-    top = heading.evaluate("element => element.getBoundingClientRect().top")
-    assert 0 <= top < page.viewport_size["height"] / 2, top  # scrolled to the section
+    assert link.evaluate("a => a.href") == f"{voila_url}/voila/render/lecture.ipynb#{anchor}"
     assert all("/voila/api/shutdown/" in url for url in refused), refused
     page.errors[:] = [error for error in page.errors if "status of 403" not in error]
     page.assert_clean()
