@@ -314,6 +314,12 @@ def soak(
         "soak.kernels_max": float(max(k for _, _, k in memory.samples)),
         "soak.kernels_left": float(kernels_left),
     }
+    # whether the server's memory levels off under attack: its RSS at each minute's end
+    by_minute = [
+        max(memory.between(attack_from + 60 * m, attack_from + 60 * (m + 1)), default=0.0)
+        for m in range(int(soak_s // 60))
+    ]
+    figures.update({f"soak.server_mb_minute_{m + 1}": mb for m, mb in enumerate(by_minute)})
     figures.update({f"attack.sent.{k}": float(n) for k, n in attacker.sent.items()})
     figures.update({f"attack.answer.{k}": float(n) for k, n in attacker.answers.items()})
     return figures
