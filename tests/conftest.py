@@ -46,6 +46,10 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{name}: needs the optional '{name}' extra: {install}")
 
 
+# Modules whose tests share nothing (each runs a notebook or draws a figure of its own).
+SHARE_NOTHING = {"test_notebooks", "test_figures"}
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     # `make test` spreads the tests over the cores (pytest-xdist, --dist loadgroup), whole
@@ -58,6 +62,8 @@ def pytest_collection_modifyitems(config, items):
         group = item.path.stem
         if "voila_url" in item.fixturenames and group != "test_student_pages":
             group = "voila-server"
+        elif group in SHARE_NOTHING:
+            group = item.name  # one test at a time: they fill the gaps the long groups leave
         item.add_marker(pytest.mark.xdist_group(group))
     for name, (available, install) in EXTRAS.items():
         if available():
