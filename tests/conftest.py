@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +8,7 @@ from ase.build import bulk
 
 import featurize
 from deck_server import hub as deck_hub
+from deck_server.launch import CHROMIUM_FLAGS
 from featurize import datasets, potential
 from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 
@@ -110,3 +112,17 @@ def cache(tmp_path_factory):
 @pytest.fixture(scope="module")
 def qm9(cache):
     return datasets.qm9_set()
+
+
+# Debian's Chromium, one per worker, for tests/browser/ and tests/hub/.
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:  # .ci/run installs it and checks, so CI never skips these
+        pytest.skip("Debian's Chromium is needed for the browser tests: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

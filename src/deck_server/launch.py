@@ -89,11 +89,16 @@ def voila_process(
                 time.sleep(0.5)
         yield url, server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
+
+
+def stop(process: subprocess.Popen, grace_s: float = 20) -> None:
+    """Ask a server to stop (SIGTERM); kill it if it has not within grace_s."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @contextlib.contextmanager

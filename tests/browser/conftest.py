@@ -2,7 +2,6 @@
 
 import contextlib
 import json
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 
-from deck_server.launch import CHROMIUM_FLAGS, start_voila
+from deck_server.launch import start_voila
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,19 +19,6 @@ def voila_url():
     """The web app of `make serve`: Voila on notebooks/ with our settings."""
     with start_voila(ROOT, ROOT / "notebooks") as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:  # .ci/run installs it and checks, so CI never skips these
-        pytest.skip("Debian's Chromium is needed for the browser tests: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 SCREENSHOTS = ROOT / "build" / "screenshots"

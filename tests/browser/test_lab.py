@@ -28,7 +28,7 @@ from panel_checks import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from deck_server.launch import free_port
+from deck_server.launch import free_port, stop
 
 START_S = 90
 # Lab's settings for the test user: no question about fetching Jupyter's news, no check
@@ -115,11 +115,7 @@ def lab_server(tmp_path):
                 time.sleep(0.5)
         yield url, token
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 @pytest.fixture(scope="module")
