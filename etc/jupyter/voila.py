@@ -63,6 +63,12 @@ if os.name == "posix":
 # kernel waiting in a pool is never handed out (deck_server.kernels).
 c.KernelManager.autorestart = False
 
+# jupyter_client's Session keeps the signature of every message it reads, to refuse one sent
+# twice, up to 65,536 (about 13 MB) per websocket that speaks the older protocol (scripts,
+# old browsers), and each was read by the server from its own kernel. 2,048 still catches a
+# replay of recent messages; 30 such visitors grew the server by 9 MB a minute (the soak).
+c.Session.digest_history_size = 2048
+
 # The kernel settings below (and the transport and autorestart above) reach standalone Voila
 # only: Voila inside Jupyter Server takes its own section of this file. A hub's or Binder's
 # server gets its kernel culling from jupyter_server_config.py beside this file.
