@@ -52,12 +52,20 @@ class Limits:
     # otherwise keep the cores busy with kernel starts (the soak, docs/deploy.md). A class
     # behind one NAT address opens about two pages each in its first minute.
     pages_per_minute: int = 60
+    # Messages a page may send its kernel: a steady rate above what a student's page sends
+    # (a slider dragged or the molecule turned with the mouse: 10-14 a second, at most 22 in
+    # one second, measured in Chromium), and a reserve for bursts (the whole lecture's start
+    # sends 116). Past them a page's messages wait, as on a slow network: nonsense sent as
+    # fast as a client could kept the server's one thread and a core of kernel time busy.
+    messages_per_s: float = 30.0
+    message_reserve: float = 300.0
 
     @classmethod
     def from_environment(cls, environ) -> Limits:
         """Limits, with any of these variables set overriding the defaults:
         DECK_MAX_KERNELS, DECK_MAX_KERNELS_PER_ADDRESS, DECK_UNCONNECTED_S, DECK_LEFT_S,
-        DECK_CHECK_S, DECK_ADDRESS_HEADER, DECK_PAGES_PER_MINUTE_PER_ADDRESS."""
+        DECK_CHECK_S, DECK_ADDRESS_HEADER, DECK_PAGES_PER_MINUTE_PER_ADDRESS,
+        DECK_MESSAGES_PER_S, DECK_MESSAGE_RESERVE."""
         names = {
             "total": "DECK_MAX_KERNELS",
             "per_visitor": "DECK_MAX_KERNELS_PER_ADDRESS",
@@ -66,6 +74,8 @@ class Limits:
             "check_every_s": "DECK_CHECK_S",
             "address_header": "DECK_ADDRESS_HEADER",
             "pages_per_minute": "DECK_PAGES_PER_MINUTE_PER_ADDRESS",
+            "messages_per_s": "DECK_MESSAGES_PER_S",
+            "message_reserve": "DECK_MESSAGE_RESERVE",
         }
         given = {}
         for field_name, variable in names.items():
@@ -79,6 +89,30 @@ class Limits:
 
 
 @dataclass
+class Pace:
+    """A token bucket: `reserve` messages at once, refilled at `per_s` a second."""
+
+    per_s: float
+    reserve: float
+    tokens: float
+    at: float
+
+    @classmethod
+    def full(cls, limits: Limits, now: float) -> Pace:
+        return cls(limits.messages_per_s, limits.message_reserve, limits.message_reserve, now)
+
+    def wait_s(self, cost: float, now: float) -> float:
+        """0 with `cost` taken, or the seconds until it can be."""
+        cost = min(cost, self.reserve)  # a message dearer than the reserve waits for it full
+        self.tokens = min(self.reserve, self.tokens + (now - self.at) * self.per_s)
+        self.at = now
+        if self.tokens >= cost:
+            self.tokens -= cost
+            return 0.0
+        return (cost - self.tokens) / self.per_s
+
+
+@dataclass
 class Visit:
     visitor: str
     handed_at: float
@@ -86,6 +120,7 @@ class Visit:
     connections: int = 0
     ever_connected: bool = False
     left_at: float | None = None
+    pace: Pace | None = None  # of the messages its pages send (kept across reconnections)
 
 
 @dataclass
@@ -143,7 +178,13 @@ class Visitors:
                 visit.page_sent, visit.handed_at = True, now
 
     def handed(self, kernel_id: str, visitor: str, now: float) -> None:
-        self.kernels[kernel_id] = Visit(visitor, handed_at=now)
+        self.kernels[kernel_id] = Visit(visitor, handed_at=now, pace=Pace.full(self.limits, now))
+
+    def message_wait_s(self, kernel_id: str, cost: float, now: float) -> float:
+        """How long a message of `cost` to this kernel must wait (0: it goes now). Kernels
+        not handed to a visitor (a hub's, a test's) are not paced."""
+        visit = self.kernels.get(kernel_id)
+        return visit.pace.wait_s(cost, now) if visit and visit.pace else 0.0
 
     def connected(self, kernel_id: str) -> None:
         visit = self.kernels.get(kernel_id)

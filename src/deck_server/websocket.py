@@ -19,6 +19,7 @@ import functools
 import itertools
 import json
 import time
+from collections import deque
 from typing import ClassVar
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
@@ -33,6 +34,13 @@ MAX_PARTS = 1024
 # Messages a visitor's browser never receives: the notebook's code (execute_input),
 # tracebacks (error), and whatever a kernel writes to stderr (warnings with paths).
 HIDDEN = frozenset({"execute_input", "error"})
+# A message's cost in a page's message pace (deck_server.visitors.Pace): one, and one more
+# per this many bytes, so that a large update counts for what it costs to parse and relay.
+BYTES_PER_MESSAGE = 4096
+# What may wait in a page's queue, once its pace is spent: a client sending without waiting
+# for answers fills it, and its connection is closed (a browser waits for each answer).
+MAX_WAITING_MESSAGES = 500
+MAX_WAITING_BYTES = 16 * 2**20
 
 PATCH = "deck_server.websocket"
 expect(ZMQChannelsWebsocketConnection, "handle_incoming_message", ("incoming_msg",), PATCH)
@@ -94,6 +102,9 @@ class PublicKernelConnection(ZMQChannelsWebsocketConnection):
 
     visitors = None
     _booked = False
+    _waiting: deque | None = None  # messages held back by the page's pace, in order
+    _waiting_bytes = 0
+    _drain = None  # the IOLoop timeout that sends them on
     # The open connections of each kernel, so that a kernel shut down takes its pages'
     # websockets with it (jupyter_server leaves them open, and a page then sits silent).
     by_kernel: ClassVar[dict[str, set[PublicKernelConnection]]] = {}
@@ -108,6 +119,7 @@ class PublicKernelConnection(ZMQChannelsWebsocketConnection):
         return connected
 
     def disconnect(self):
+        self._stop_waiting()
         super().disconnect()
         self.by_kernel.get(self.kernel_id, set()).discard(self)
         if self._booked:
@@ -131,7 +143,45 @@ class PublicKernelConnection(ZMQChannelsWebsocketConnection):
                 # thread (a 24-byte frame declaring 2**62 froze a server for good).
                 self.log.warning("Dropped a malformed binary frame: %s", problem)
                 return
-        super().handle_incoming_message(incoming_msg)
+        if self.visitors is None:
+            super().handle_incoming_message(incoming_msg)
+            return
+        if self._waiting is None:
+            self._waiting = deque()
+        self._waiting.append(incoming_msg)
+        self._waiting_bytes += len(incoming_msg)
+        if len(self._waiting) > MAX_WAITING_MESSAGES or self._waiting_bytes > MAX_WAITING_BYTES:
+            self.log.warning("Closed a connection that kept sending without waiting for answers")
+            self._stop_waiting()
+            self.websocket_handler.close(1008, "Too many messages: slow down, then reload.")
+            return
+        if self._drain is None:
+            self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        """Send the waiting messages on to the kernel as far as the page's pace allows, and
+        come back when it allows the next."""
+        from tornado.ioloop import IOLoop
+
+        self._drain = None
+        while self._waiting:
+            message = self._waiting[0]
+            cost = 1 + len(message) // BYTES_PER_MESSAGE
+            wait_s = self.visitors.message_wait_s(self.kernel_id, cost, time.monotonic())
+            if wait_s > 0:
+                self._drain = IOLoop.current().call_later(wait_s, self._send_waiting)
+                return
+            self._waiting.popleft()
+            self._waiting_bytes -= len(message)
+            super().handle_incoming_message(message)
+
+    def _stop_waiting(self) -> None:
+        if self._drain is not None:
+            from tornado.ioloop import IOLoop
+
+            IOLoop.current().remove_timeout(self._drain)
+            self._drain = None
+        self._waiting, self._waiting_bytes = None, 0
 
     def handle_outgoing_message(self, stream, outgoing_msg) -> None:
         _identities, parts = self.session.feed_identities(outgoing_msg)

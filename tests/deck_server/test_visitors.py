@@ -106,3 +106,31 @@ def test_limits_from_the_environment():
     assert (limits.total, limits.left_s, limits.per_visitor) == (8, 2.5, Limits().per_visitor)
     with pytest.raises(ValueError, match="DECK_MAX_KERNELS='many' is not a number"):
         Limits.from_environment({"DECK_MAX_KERNELS": "many"})
+
+
+def test_a_page_spends_its_reserve_at_once_then_its_messages_wait_for_the_pace():
+    visitors = Visitors(Limits(messages_per_s=10, message_reserve=50))
+    serve(visitors, "10.0.0.1", "a", now=0)
+    assert [visitors.message_wait_s("a", 1, now=0) for _ in range(50)] == [0.0] * 50
+    assert visitors.message_wait_s("a", 1, now=0) == pytest.approx(0.1)
+    assert visitors.message_wait_s("a", 1, now=0.1) == 0.0  # refilled at 10 a second
+    assert visitors.message_wait_s("a", 3, now=0.1) == pytest.approx(0.3)  # a dearer one
+    # the reserve comes back, but no further than full
+    assert visitors.message_wait_s("a", 50, now=100) == 0.0
+    assert visitors.message_wait_s("a", 1, now=100) > 0
+    # a message dearer than the whole reserve waits for it full, rather than for ever
+    assert visitors.message_wait_s("a", 10**6, now=1000) == 0.0
+
+
+def test_kernels_not_handed_to_a_visitor_are_not_paced():
+    visitors = Visitors(Limits(messages_per_s=1, message_reserve=1))
+    assert all(visitors.message_wait_s("pool kernel", 5, now=0) == 0 for _ in range(10))
+
+
+def test_each_kernel_has_its_own_pace():
+    visitors = Visitors(Limits(messages_per_s=1, message_reserve=2))
+    serve(visitors, "10.0.0.1", "a")
+    serve(visitors, "10.0.0.1", "b")
+    assert visitors.message_wait_s("a", 2, now=0) == 0
+    assert visitors.message_wait_s("a", 1, now=0) > 0
+    assert visitors.message_wait_s("b", 2, now=0) == 0
