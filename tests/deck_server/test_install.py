@@ -54,3 +54,16 @@ def test_standalone_voila_gets_the_rest_when_it_builds_its_settings(pristine, tm
     assert websocket.PublicKernelConnection.visitors is visitors
     made = voila.app.voila_kernel_manager_factory(object, False, 0)
     assert made.__qualname__.startswith(kernels.deck_kernel_manager.__name__)
+
+
+def test_a_kernel_websocket_remembers_a_bounded_number_of_message_signatures(pristine):
+    """jupyter_client's Session keeps the signature of each message it reads (203 bytes each)
+    up to 65,536 per websocket of the older protocol: 13 MB per visitor, read from our own
+    kernels. The settings file bounds it, and the bound reaches the websocket's Session."""
+    from jupyter_client.session import Session
+    from traitlets.config.loader import PyFileConfigLoader
+
+    settings = PyFileConfigLoader("voila.py", path=str(NOTEBOOKS.parent / "etc" / "jupyter"))
+    config = settings.load_config()
+    connection = websocket.PublicKernelConnection(config=config)  # as the handler builds it
+    assert connection.session.digest_history_size == 2048 < Session().digest_history_size
