@@ -8,9 +8,11 @@ kernel until its idle culler runs (10 minutes): ten `curl` requests held ten ker
   above either, the page is refused with 503 and a sentence (`refusal`);
 - a kernel no browser ever connected to goes after `never_connected_s`;
 - a kernel whose last browser left goes after `left_s` (a dropped connection that comes
-  back within it keeps its kernel; a page reloaded gets a new kernel anyway), busy or not.
+  back within it keeps its kernel; a page reloaded gets a new kernel anyway), busy or not;
+- a kernel's pages send it messages at a pace (`Pace`): a reserve, then a rate per second.
 
-This module is plain bookkeeping, without tornado or Voila; kernels.py applies it.
+This module is plain bookkeeping, without tornado or Voila; kernels.py and websocket.py
+apply it.
 """
 
 from __future__ import annotations
