@@ -15,6 +15,9 @@ Figures (medians over repeats unless named otherwise; see issue 6 for the target
                           open the five featurization pages, drag for a minute and leave;
                           time to interactive (p95), peak memory of server + kernels, and
                           visitors' kernels still running once culling ran (must be 0)
+  first_plot_s.<page>, interactive_s.<page>, page_mb.<page>, ratio.*: every demo page
+                          (--quick: likelihood) against plain Voila's anchor page, loads
+                          interleaved in one run (benchmarks/instant.py, issue 18)
 
 --quick keeps kernels ready only for the pages it opens (`make serve` keeps one for every
 page), so that the run that checks the benchmark works (tests/browser/test_bench.py) costs
@@ -35,6 +38,7 @@ import timeit
 from itertools import cycle, islice
 from pathlib import Path
 
+import instant
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +53,10 @@ TARGETS = {
     "page_mb": 2,
     "class.tti_s_p95": 10,
     "class.kernels_left": 0,
+    # issue 18: against plain Voila's anchor page, in the same run (benchmarks/instant.py)
+    "ratio.first_plot": 0.2,
+    "ratio.interactive": 0.4,
+    "ratio.interactive_cached": 0.25,
 }
 DEMO_PAGES = sorted(page.stem for page in (ROOT / "notebooks" / "demos").glob("*.ipynb"))
 MEASURED_PAGE = "coordinates"  # the browser figures' page: a 3-D view, a heatmap, sliders
@@ -304,7 +312,12 @@ def bench_class(visitors: int, drag_s: float, only_needed: bool = False) -> dict
 
 
 def target_of(key: str) -> float | None:
-    return TARGETS.get(key, TARGETS.get(key.split(".")[0]))
+    """The target of a figure, or of the longest name it extends (page_mb.soap: page_mb)."""
+    parts = key.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in TARGETS:
+            return TARGETS[".".join(parts[:end])]
+    return None
 
 
 def table(figures: dict[str, float]) -> str:
@@ -324,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     changes, repeats, runs = (20, 3, 1) if args.quick else (200, 15, 3)
     visitors, drag_s = (5, 5.0) if args.quick else (30, 60.0)
+    instant_pages, instant_rounds = (["likelihood"], 1) if args.quick else (DEMO_PAGES, 3)
     figures: dict[str, float] = {}
     for title, step in [
         (f"panel updates ({changes} changes each)", lambda: bench_updates(changes)),
@@ -332,6 +346,11 @@ def main(argv: list[str] | None = None) -> int:
         (
             f"a demo page in Chromium ({runs} loads each way)",
             lambda: bench_browser(runs, changes, only_needed=args.quick),
+        ),
+        (
+            "instant pages: the deck's against plain Voila's "
+            f"({instant_rounds} interleaved rounds)",
+            lambda: instant.instant(instant_pages, instant_rounds, cached=not args.quick),
         ),
         (
             f"a class: {visitors} visitors at once",

@@ -55,11 +55,13 @@ def voila_process(
     *options: str,
     timeout: float = 90,
     log: Path | None = None,
+    deck: bool = True,
     **environment: str,
 ):
     """Voila serving a folder or one notebook of the deck in `root`, with its settings;
     yields its base URL and its process, stops it afterwards. Its log goes into `log`, if
-    given; `environment` adds variables."""
+    given; `environment` adds variables. deck=False: plain Voila, without the deck's
+    templates and settings (the benchmarks' anchor page)."""
     port = free_port()
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,7 @@ def voila_process(
     server = subprocess.Popen(
         [*command, "--Voila.ip=127.0.0.1", *options, str(target)],
         cwd=root,
-        env={**voila_environment(root), **environment},
+        env={**(voila_environment(root) if deck else os.environ), **environment},
         stdout=subprocess.DEVNULL,
         stderr=log.open("w") if log else subprocess.DEVNULL,
     )

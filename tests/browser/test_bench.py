@@ -33,6 +33,13 @@ FIGURES = {
     "class.tti_s_p95",
     "class.peak_rss_mb",
     "class.kernels_left",
+    *(
+        f"{figure}.{page}"
+        for figure in ("first_plot_s", "interactive_s", "page_mb")
+        for page in ("anchor", "likelihood")
+    ),
+    "ratio.first_plot.likelihood",
+    "ratio.interactive.likelihood",
 }
 
 

@@ -1,0 +1,206 @@
+"""Instant pages (issue 18): how soon a demo page shows its plot and answers a slider, as
+ratios of a plain Voila page's times measured side by side in the same run.
+
+    python benchmarks/instant.py [--rounds N] [--pages likelihood,coordinates]
+
+The anchor page (benchmarks/anchor/plain.ipynb: one plotly FigureWidget, one slider) is
+served by plain Voila: preheated, none of the deck's templates or settings, and only the
+browser extensions the page needs. The deck's pages
+are served as `make serve` serves them, one kernel ready for each. Every load is a fresh
+browser context (nothing cached), in rounds: the anchor, then each page, round after round,
+each load once both servers are quiet. Figures are medians over the rounds:
+
+  first_plot_s.<page>     from asking for the page until a plotly figure is drawn
+  interactive_s.<page>    until the first slider that changes a figure, turned as soon as it
+                          shows, has its answer drawn (nan: no slider changes a figure)
+  page_mb.<page>          bytes the browser received (HTTP and websocket)
+  ratio.first_plot.<page>, ratio.interactive.<page>: the page's time ÷ the anchor's
+  ratio.interactive_cached: a second deck page opened in the same browser, after another
+                          (its code cached), ÷ the anchor's first page
+
+bench.py runs this as one of its steps; targets there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import statistics
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANCHOR = ROOT / "benchmarks" / "anchor" / "plain.ipynb"
+CACHED_PAIR = ("coordinates", "likelihood")  # a 3-D page first, then another page
+PLOT = ".js-plotly-plot .main-svg"
+ANCHOR_EXTENSIONS = [  # a widget manager, the widgets, plotly's FigureWidget (an anywidget)
+    "@voila-dashboards/widgets-manager8",
+    "@jupyter-widgets/jupyterlab-manager",
+    "anywidget",
+]
+TURN_TIMEOUT_MS = 30_000  # a slider whose turn changes no figure in this time is passed over
+
+# The time (performance.now(), from the navigation) when a plot is first drawn.
+FIRST_PLOT_JS = f"() => document.querySelector('{PLOT}') && performance.now()"
+# A visible slider's handle exists (widgets drawn).
+SLIDER_JS = """() => [...document.querySelectorAll('.widget-slider .noUi-handle')]
+  .some((h) => h.offsetParent !== null)"""
+# Turn each visible slider in turn by a key event until one changes a figure's data; the
+# time its answer was drawn, or null. The figures' data are compared by a sample of each
+# array (long arrays: their length and 9 values spread over them), read every frame.
+TURN_JS = """async (timeoutMs) => {
+  const sample = (v, depth) => {
+    if (depth > 3 || v === null || typeof v !== 'object') return v;
+    if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+      const picks = v.length <= 9 ? [...v.keys()]
+        : [...Array(9).keys()].map((i) => Math.floor((i * (v.length - 1)) / 8));
+      return [v.length, ...picks.map((i) => sample(v[i], depth + 1))];
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sample(x, depth + 1)]));
+  };
+  const data = () => [...document.querySelectorAll('.js-plotly-plot')]
+    .map((p) => JSON.stringify(sample(p.data || null, 0))).join('|');
+  const handles = [...document.querySelectorAll('.widget-slider .noUi-handle')]
+    .filter((h) => h.offsetParent !== null);
+  for (const handle of handles) {
+    const before = data();
+    const start = performance.now();
+    handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+    const at = await new Promise((done) => {
+      const check = () => {
+        if (data() !== before) requestAnimationFrame(() => done(performance.now()));
+        else if (performance.now() - start > timeoutMs) done(null);
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    if (at !== null) return at;
+  }
+  return null;
+}"""
+
+
+def load(context, url: str) -> dict[str, float]:
+    """One page in a browser context: its first plot, its first answered turn, its bytes."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received = [0]
+    cdp.on("Network.loadingFinished", lambda e: received.append(e["encodedDataLength"]))
+    cdp.on(
+        "Network.webSocketFrameReceived",
+        lambda e: received.append(len(e["response"]["payloadData"])),
+    )
+    page.goto(url, wait_until="commit", timeout=180_000)
+    first_plot_ms = page.wait_for_function(FIRST_PLOT_JS, timeout=180_000).json_value()
+    page.wait_for_function(SLIDER_JS, timeout=180_000)
+    answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the answer's own traffic
+    return {
+        "first_plot_s": first_plot_ms / 1000,
+        "interactive_s": math.nan if answered_ms is None else answered_ms / 1000,
+        "page_mb": sum(received) / 1e6,
+    }
+
+
+def median(values: list[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return statistics.median(finite) if finite else math.nan
+
+
+def instant(pages: list[str], rounds: int, cached: bool = True) -> dict[str, float]:
+    """The figures above; cached=False leaves out ratio.interactive_cached (a quick run)."""
+    import class_run
+    from playwright.sync_api import sync_playwright
+
+    from deck_server.launch import CHROMIUM_FLAGS, voila_process
+
+    build = ROOT / "build"
+    pooled = sorted({*pages, *(CACHED_PAIR if cached else ())})
+    pools = "0," + ",".join(f"{page}=1" for page in pooled)
+    anchor_options = (
+        "--VoilaConfiguration.preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
+        # only the extensions the anchor page uses: the others installed here (nbgrader's,
+        # RISE's, nglview's) would slow it down, and a slower anchor flatters the ratios
+        f"--VoilaConfiguration.extension_allowlist={json.dumps(ANCHOR_EXTENSIONS)}",
+    )
+    with (
+        voila_process(
+            ROOT, ROOT / "notebooks", log=build / "instant-voila.log", DECK_POOL_SIZE=pools
+        ) as (ours, our_server),
+        voila_process(
+            ROOT, ANCHOR, *anchor_options, log=build / "instant-plain-voila.log", deck=False
+        ) as (plain, plain_server),
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
+        )
+
+        def quiet() -> None:
+            class_run.wait_until_ready(
+                build / "instant-plain-voila.log", plain_server.pid, ["plain"]
+            )
+            class_run.wait_until_ready(build / "instant-voila.log", our_server.pid, pooled)
+
+        def fresh(url: str) -> dict[str, float]:
+            quiet()
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            try:
+                return load(context, url)
+            finally:
+                context.close()
+
+        loads: dict[str, list[dict[str, float]]] = {}
+        second_page: list[float] = []
+        for round_ in range(rounds):
+            print(f"  round {round_ + 1}/{rounds} …", flush=True)
+            loads.setdefault("anchor", []).append(fresh(plain))
+            for page in pages:
+                loads.setdefault(page, []).append(fresh(f"{ours}/voila/render/demos/{page}.ipynb"))
+            if not cached:
+                continue
+            quiet()
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            first, second = CACHED_PAIR
+            load(context, f"{ours}/voila/render/demos/{first}.ipynb")
+            quiet()
+            second_page.append(
+                load(context, f"{ours}/voila/render/demos/{second}.ipynb")["interactive_s"]
+            )
+            context.close()
+        browser.close()
+
+    figures: dict[str, float] = {}
+    for page, measured in loads.items():
+        for name in ("first_plot_s", "interactive_s", "page_mb"):
+            figures[f"{name}.{page}"] = median([m[name] for m in measured])
+    anchor_plot, anchor_turn = figures["first_plot_s.anchor"], figures["interactive_s.anchor"]
+    for page in pages:
+        figures[f"ratio.first_plot.{page}"] = figures[f"first_plot_s.{page}"] / anchor_plot
+        figures[f"ratio.interactive.{page}"] = figures[f"interactive_s.{page}"] / anchor_turn
+    if cached:
+        figures["ratio.interactive_cached"] = median(second_page) / anchor_turn
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", default="", help="comma-separated demo pages (default: all)")
+    options = parser.parse_args()
+    from bench import DEMO_PAGES
+
+    pages = options.pages.split(",") if options.pages else DEMO_PAGES
+    figures = instant(pages, options.rounds)
+    out = ROOT / "build" / "instant.json"
+    out.write_text(json.dumps(figures, indent=1) + "\n")
+    for name, value in figures.items():
+        print(f"  {name:40s} {value:8.3f}")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
