@@ -531,6 +531,13 @@ def gaussian_mixture_em(path: Path) -> None:
 
 
 # -- 12. classification -------------------------------------------------------------------------
+# The decision tree at slide size: 12.8 × 6.2 in, shown about 1230 px wide (96 px per inch)
+# under its slide's title; its labels at 18 pt are then 24 px on a 1280 × 720 projector.
+TREE_SIZE = (12.8, 6.2)
+TREE_FONT = 18
+TREE_TITLE_FONT = 22
+
+
 @figure("decision-tree.png")
 def decision_tree(path: Path) -> None:
     from sklearn.tree import DecisionTreeClassifier
@@ -550,7 +557,7 @@ def decision_tree(path: Path) -> None:
     noise = rng.random(n) < 0.05
     labels = np.where(insulator ^ noise, "insulator", "metal")
     features = np.c_[electronegativity_difference, valence_electrons, coordination]
-    names = ["Δ electronegativity", "valence electrons", "neighbours (coordination)"]
+    names = ["Δ electro-\nnegativity", "valence\nelectrons", "neighbours"]
     tree = DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(features, labels)
     classes = list(tree.classes_)
 
@@ -567,7 +574,12 @@ def decision_tree(path: Path) -> None:
             place(structure.children_right[node], depth + 1, middle, right)
 
     place(0, 0, 0.0, 16.0)
-    fig, ax = plt.subplots(figsize=(15, 7.5))
+    # Drawn at the size a slide shows it (the slide's width under a title), so that the
+    # font sizes below are what the back row sees: 18 pt at 96 px per inch is 24 px.
+    fig, ax = plt.subplots(figsize=TREE_SIZE)
+    fig.subplots_adjust(
+        left=0.01, right=0.99, bottom=0.01, top=0.92
+    )  # the slide's width for the tree
     ax.set_xlim(0, 16)
     ax.set_ylim(-0.75, 3.55)
     ax.axis("off")
@@ -586,7 +598,7 @@ def decision_tree(path: Path) -> None:
                 answer,
                 ha="center",
                 va="center",
-                fontsize=12,
+                fontsize=TREE_FONT,
                 color=GREY,
                 bbox={"fc": "white", "ec": "none", "pad": 1},
                 zorder=2,
@@ -598,7 +610,7 @@ def decision_tree(path: Path) -> None:
         majority = classes[int(np.argmax(counts))]
         if structure.children_left[node] >= 0:
             feature = names[structure.feature[node]]
-            text = f"{feature}\n≤ {structure.threshold[node]:.1f}?\n{samples} samples"
+            text = f"{feature}\n≤ {structure.threshold[node]:.1f}?  n = {samples}"
             colour = "white"
         else:
             text = f"{majority}\n{int(counts.max())} of {samples}"
@@ -609,22 +621,19 @@ def decision_tree(path: Path) -> None:
             text,
             ha="center",
             va="center",
-            fontsize=12.5,
+            fontsize=TREE_FONT,
             zorder=3,
             bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": BLACK, "alpha": 0.9},
         )
     ax.text(
         8.0,
-        -0.65,
-        "each question: yes to the left, no to the right; "
-        "a leaf: the majority answer and how many of its samples have it",
+        -0.7,
+        "yes to the left, no to the right; n: samples; a leaf: its majority, of how many",
         ha="center",
-        fontsize=12,
+        fontsize=TREE_FONT,
         color=GREY,
     )
-    ax.set_title(
-        "A decision tree trained on synthetic data: metal or insulator? (depth 3)", fontsize=16
-    )
+    ax.set_title("Metal or insulator? A depth-3 tree on synthetic data", fontsize=TREE_TITLE_FONT)
     save(fig, path)
 
 

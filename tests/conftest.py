@@ -58,12 +58,15 @@ def pytest_collection_modifyitems(config, items):
     # groups at a time: the tests of the Voila server the browser tests share go to one
     # worker (one server, one Chromium), except the students' pages, a group of their own
     # (on the other worker they start a second server: one group alone took as long as
-    # all the rest); every other module stays whole, so that its module-scoped data (the
+    # all the rest); the presenter's tests (test_present, test_projector) share one lecture
+    # page; every other module stays whole, so that its module-scoped data (the
     # QM9 cache, a trained model) is built once.
     for item in items:
         group = item.path.stem
         if "voila_url" in item.fixturenames and group != "test_student_pages":
             group = "voila-server"
+        elif "presenter_url" in item.fixturenames:
+            group = "presenter"  # one presenter's server and lecture, for two modules
         elif group in SHARE_NOTHING:
             group = item.name  # one test at a time: they fill the gaps the long groups leave
         item.add_marker(pytest.mark.xdist_group(group))

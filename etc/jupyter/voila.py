@@ -33,15 +33,18 @@ c.VoilaConfiguration.extension_allowlist = [
     "@jupyterlab/mathjax3-extension",
 ]
 
-# `make present` (template deck-reveal): reveal.js from the local copy fetch_assets.py made,
-# slides wide enough for a panel, long slides scroll.
+# `make present` (template deck-reveal): reveal.js from the local copy fetch_assets.py made.
+# A slide is laid out at 1280 x 720, a projector's 16:9, and reveal.js scales it to the window
+# (share/jupyter/voila/templates/deck-reveal/static/projector.css sizes its text for that).
+# No scrolling: a slide that does not fit is split, since a projected slide cannot be scrolled
+# by the back row.
 c.VoilaConfiguration.resources = {
     "reveal": {
         "url_prefix": "voila/templates/deck-reveal/static/vendor/reveal.js",
         "theme": "white",
         "width": 1280,
-        "height": 800,
-        "scroll": True,
+        "height": 720,
+        "scroll": False,
     }
 }
 

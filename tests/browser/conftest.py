@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +13,8 @@ from jupyter_server.services.kernels.connection.base import deserialize_msg_from
 from deck_server.launch import start_voila
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import fetch_assets  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +22,38 @@ def voila_url():
     """The web app of `make serve`: Voila on notebooks/ with our settings."""
     with start_voila(ROOT, ROOT / "notebooks") as url:
         yield url
+
+
+# The presenter's page (`make present`), for test_present.py and test_projector.py: one server
+# and one loaded lecture per worker (tests/conftest.py keeps their tests on one worker).
+PRESENTER_LOAD_TIMEOUT_MS = 180_000  # the lecture runs every demo before the first slide shows
+# While a page's notebook runs longer than this, Voila sends keep-alive calls into the page
+# (10 s by default: a busy machine). At 1 s every load here sends them, so a page that
+# cannot take them fails every time, not only on a slow day.
+KEEP_ALIVE_S = 1
+
+
+@pytest.fixture(scope="session")
+def presenter_url():
+    fetch_assets.main([])  # reveal.js & co., once; a no-op when the pinned copies are there
+    with start_voila(
+        ROOT,
+        ROOT / "notebooks" / "lecture.ipynb",
+        "--template=deck-reveal",
+        f"--VoilaConfiguration.http_keep_alive_timeout={KEEP_ALIVE_S}",
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def lecture(open_page, presenter_url):
+    """The lecture opened once (its kernel runs every demo before the first slide shows)
+    for the presenter's tests; each starts from the title slide."""
+    with open_page("presenter") as page:
+        page.goto(presenter_url, wait_until="commit", timeout=PRESENTER_LOAD_TIMEOUT_MS)
+        page.wait_for_selector(".reveal .slides section", timeout=PRESENTER_LOAD_TIMEOUT_MS)
+        page.wait_for_selector("#loading", state="hidden", timeout=PRESENTER_LOAD_TIMEOUT_MS)
+        yield page
 
 
 SCREENSHOTS = ROOT / "build" / "screenshots"

@@ -1,54 +1,7 @@
 """`make present`: the lecture as reveal.js slides with live demos, in a real browser."""
 
-import sys
-from pathlib import Path
-
-import pytest
 from panel_checks import assert_turning_changes_coordinates
-
-from deck_server.launch import start_voila
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import fetch_assets  # noqa: E402
-
-LOAD_TIMEOUT_MS = 180_000  # the lecture runs every demo before the first slide shows
-CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
-
-
-# While a page's notebook runs longer than this, Voila sends keep-alive calls into the page
-# (10 s by default: a busy machine). At 1 s every load here sends them, so a page that
-# cannot take them fails every time, not only on a slow day.
-KEEP_ALIVE_S = 1
-
-
-@pytest.fixture(scope="module")
-def presenter_url():
-    fetch_assets.main([])  # reveal.js & co., once; a no-op when the pinned copies are there
-    with start_voila(
-        ROOT,
-        ROOT / "notebooks" / "lecture.ipynb",
-        "--template=deck-reveal",
-        f"--VoilaConfiguration.http_keep_alive_timeout={KEEP_ALIVE_S}",
-    ) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def lecture(open_page, presenter_url):
-    """The lecture opened once (its kernel runs every demo before the first slide shows)
-    for the tests below; each starts from the title slide."""
-    with open_page("presenter") as page:
-        page.goto(presenter_url, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
-        page.wait_for_selector(".reveal .slides section", timeout=LOAD_TIMEOUT_MS)
-        page.wait_for_selector("#loading", state="hidden", timeout=LOAD_TIMEOUT_MS)
-        yield page
-
-
-def back_to_the_title(page) -> None:
-    page.evaluate("document.activeElement.blur()")  # a slider keeps the keys it is given
-    if page.evaluate("location.hash") not in ("", "#/"):
-        step(page, "Home")
+from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, step
 
 
 def slide_counts(page) -> dict:
@@ -61,25 +14,6 @@ def slide_counts(page) -> dict:
                     .filter((e) => e.checkVisibility()).length,
                   title: (s.querySelector('h1, h2, h3') || {innerText: ''}).innerText})""",
     )
-
-
-# Whether the deck shows its last step: the last slide, every fragment of it revealed.
-AT_END_JS = f"""() => {{
-    const leaves = [...document.querySelectorAll('.reveal .slides section')]
-        .filter((s) => !s.querySelector('section'));
-    const current = document.querySelector('{CURRENT_SLIDE}');
-    return current === leaves[leaves.length - 1]
-        && !current.querySelector('.fragment:not(.visible)');
-}}"""
-STEP_TIMEOUT_MS = 60_000  # the first seconds after a load, widgets drawing delay the keys
-
-
-def step(page, key: str) -> None:
-    """Press `key` and wait until the deck has moved (reveal.js writes every step, fragments
-    too, into the address)."""
-    before = page.evaluate("location.hash")
-    page.keyboard.press(key)
-    page.wait_for_function("h => location.hash !== h", arg=before, timeout=STEP_TIMEOUT_MS)
 
 
 def test_the_presenter_steps_through_every_slide_without_an_error(lecture):

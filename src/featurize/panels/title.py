@@ -19,6 +19,6 @@ def title_slide() -> HTML:
         f"{deck['subtitle']}</p>"
         f'<p style="font-size:1.1em;margin-top:2em;text-align:center">{deck["author"]}<br>'
         f"{deck['course']} · {deck['date']}</p>"
-        f'<p style="font-size:0.95em;margin-top:1.5em;text-align:center">{deck["credit"]}<br>'
+        f'<p style="font-size:1em;margin-top:1.5em;text-align:center">{deck["credit"]}<br>'
         f'<span style="color:#555">{deck["licence"]}</span></p></div>'
     )
