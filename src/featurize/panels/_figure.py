@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from deck_server.plotly_bundle import served_module
 
 # The traces plotly.js's cartesian build draws (its README): the served file carries that
-# build, so a panel drawing any other trace would stay blank (tests/test_panels.py checks).
+# build, so a panel drawing any other trace would stay blank (tests/panels/ checks).
 LEAN_PLOTLY_TRACES = frozenset(
     {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour"}
     | {"image", "pie", "scatter", "scatterternary", "violin"}

@@ -1,33 +1,14 @@
-"""The panels driven from Python, as a student's mouse would: move a control, read the figure."""
-
-import re
-from pathlib import Path
+"""featurize.panels.structure: rotate and re-order a molecule or a crystal, read the heatmap back."""
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
-from scipy import stats
 
 import featurize as fz
-import featurize.panels
-from featurize.panels import (
-    COULOMB_VARIANTS,
-    ClassificationPanel,
-    ClusteringPanel,
-    ComplexityPanel,
-    FingerprintPanel,
-    LikelihoodPanel,
-    MixturePanel,
-    NetworkPanel,
-    StructurePanel,
-    title_slide,
-)
-from featurize.panels._base import _widget_tree
-from featurize.panels._figure import LEAN_PLOTLY_TRACES
+from featurize.panels import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
 
+from . import from_the_browser, heatmap
 
-def heatmap(panel):
-    return np.array(panel.figure.data[0].z, dtype=float)
+ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 
 
 @pytest.fixture(params=[True, False], ids=["with-3d", "without-3d"])
@@ -180,136 +161,6 @@ def test_structure_panel_rejects_what_is_not_a_structure():
         StructurePanel(fz.molecule("H2O"), descriptor="soap")
 
 
-# -- fingerprints ---------------------------------------------------------------------
-def test_fingerprint_heatmap_is_the_32_by_32_bits():
-    panel = FingerprintPanel()
-    for name, smiles in fz.DEMO_MOLECULES.items():
-        panel.molecule_choice.value = smiles
-        z = heatmap(panel)
-        assert z.shape == (32, 32)
-        np.testing.assert_array_equal(z.ravel(), fz.morgan_fingerprint(smiles))
-        assert (
-            f"<b>{int(fz.morgan_fingerprint(smiles).sum())}</b> of 1024" in panel.summary.value
-        ), name
-
-
-def test_bad_smiles_shows_a_message_and_keeps_the_last_good_state():
-    panel = FingerprintPanel()
-    panel.smiles.value = fz.DEMO_MOLECULES["Caffeine"]
-    before, drawing = heatmap(panel), panel.drawing.value
-    panel.smiles.value = "C1CC"  # raises nothing
-    assert "is not a valid SMILES: unclosed ring" in panel.message.value
-    np.testing.assert_array_equal(heatmap(panel), before)
-    assert panel.drawing.value == drawing
-    panel.smiles.value = "CCO"
-    assert panel.message.value == ""
-    assert panel.molecule_choice.value == "CCO"
-
-
-def test_a_bad_starting_smiles_raises_a_clear_error():
-    with pytest.raises(fz.InvalidSmilesError, match="unclosed ring"):
-        FingerprintPanel("C1CC")
-
-
-def test_typed_smiles_is_shown_as_typed():
-    panel = FingerprintPanel()
-    panel.smiles.value = "c1ccccc1O"  # phenol, not a demo molecule
-    assert panel.molecule_choice.label == "(typed)"
-    np.testing.assert_array_equal(heatmap(panel).ravel(), fz.morgan_fingerprint("c1ccccc1O"))
-
-
-def test_choosing_an_on_bit_highlights_its_substructure():
-    panel = FingerprintPanel(fz.DEMO_MOLECULES["Aspirin"])
-    environments = fz.morgan_bit_atoms(fz.DEMO_MOLECULES["Aspirin"])
-    bit = next(b for b, envs in environments.items() if len(envs) == 1 and envs[0][1] == 1)
-    panel.on_bit.value = bit
-    centre = environments[bit][0][0]
-    mol = fz.mol_from_smiles(fz.DEMO_MOLECULES["Aspirin"])
-    neighbours = sorted([centre] + [a.GetIdx() for a in mol.GetAtomWithIdx(centre).GetNeighbors()])
-    assert panel.highlighted_atoms == neighbours
-    assert (panel.figure.data[1].x[0], panel.figure.data[1].y[0]) == (bit % 32, bit // 32)
-    assert "<svg" in panel.drawing.value
-    assert panel.bit_note.value == ""
-
-
-def test_a_bit_collision_is_shown_and_named():
-    """Caffeine's bit 33 is set by a ring environment of radius 2 and by the methyl carbons:
-    two substructures the folded fingerprint cannot tell apart."""
-    panel = FingerprintPanel(fz.DEMO_MOLECULES["Caffeine"])
-    label = dict((value, text) for text, value in panel.on_bit.options)[33]
-    assert label == "bit 33 (2 different environments: a collision)"
-    panel.on_bit.value = 33
-    highlighted = set(panel.highlighted_atoms)
-    assert {0, 9, 13, 4} <= highlighted  # the three methyl carbons and the ring centre
-    assert (
-        "collision" in panel.bit_note.value and "2 different substructures" in panel.bit_note.value
-    )
-
-
-def test_clicking_a_heatmap_cell_selects_that_bit():
-    panel = FingerprintPanel()
-    bit = max(fz.morgan_bit_atoms("CCO"))
-
-    class Points:
-        xs, ys = [bit % 32], [bit // 32]
-
-    panel._clicked(None, Points, None)
-    assert panel.on_bit.value == bit
-
-
-def test_comparison_shows_shared_bits_and_tanimoto():
-    panel = FingerprintPanel(fz.DEMO_MOLECULES["Aspirin"])
-    panel.compare_choice.value = fz.DEMO_MOLECULES["Acetic acid"]
-    a = fz.morgan_fingerprint(fz.DEMO_MOLECULES["Aspirin"])
-    b = fz.morgan_fingerprint(fz.DEMO_MOLECULES["Acetic acid"])
-    assert f"Tanimoto similarity <b>{fz.tanimoto(a, b):.3f}</b>" in panel.summary.value
-    assert f"shared: <b>{int(np.count_nonzero(a & b))}</b>" in panel.summary.value
-    z = heatmap(panel).ravel()
-    np.testing.assert_array_equal(z == 3, (a & b).astype(bool))
-    np.testing.assert_array_equal(z == 2, (b & ~a.astype(bool)).astype(bool))
-    panel.compare_smiles.value = "C1CC"
-    assert "Comparison:" in panel.message.value
-    panel.compare_choice.value = ""
-    assert "Tanimoto" not in panel.summary.value
-
-
-# -- likelihood -----------------------------------------------------------------------
-def test_likelihood_bar_equals_the_function():
-    panel = LikelihoodPanel()
-    data = fz.sample_data()
-    for mu, sigma in [(4.0, 2.0), (5.5, 0.8), (3.2, 1.35)]:
-        panel.mu.value, panel.sigma.value = mu, sigma
-        assert panel.bar_value == pytest.approx(
-            fz.gaussian_log_likelihood(data, mu, sigma), rel=1e-12
-        )
-        curve = np.array(panel.figure.data[panel.MODEL].y)
-        np.testing.assert_allclose(curve, stats.norm.pdf(panel.grid, mu, sigma))
-
-
-def test_jump_to_the_maximum():
-    panel = LikelihoodPanel()
-    panel.jump.click()
-    mu, sigma = fz.gaussian_mle(fz.sample_data())
-    assert (panel.mu.value, panel.sigma.value) == pytest.approx((mu, sigma), abs=1e-12)
-    assert panel.log_likelihood == pytest.approx(panel.best)
-    panel.mu.value += 0.5
-    assert panel.log_likelihood < panel.best
-
-
-def test_sigma_cannot_reach_zero():
-    panel = LikelihoodPanel()
-    panel.sigma.value = 0
-    assert panel.sigma.value > 0 and np.isfinite(panel.log_likelihood)
-
-
-def test_title_slide_comes_from_the_deck_settings():
-    html = title_slide().data
-    for key in ("title", "subtitle", "author", "course", "date", "credit", "licence"):
-        assert fz.DECK[key].replace("'", "&#x27;") in html
-    # the lecture this deck follows is credited on its first slide
-    assert "P. De Angelis" in html and "Politecnico di Torino" in html and "02QZSND" in html
-
-
 def test_nglview_asks_for_the_browser_module_that_is_installed():
     import json
     from pathlib import Path
@@ -340,63 +191,6 @@ def test_figure_state_is_valid_json(descriptor):
     json.dumps(panel.figure.to_plotly_json()["data"][0]["z"], allow_nan=False)
 
 
-def from_the_browser(widget, **state):
-    """Deliver a state update the way the widget protocol does (ipywidgets' _handle_msg)."""
-    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
-
-
-def every_panel():
-    return [
-        StructurePanel(fz.molecule("H2O"), descriptor=fz.soap, show_3d=False),
-        StructurePanel(fz.molecule("H2O"), descriptor=COULOMB_VARIANTS, show_3d=False),
-        FingerprintPanel(),
-        LikelihoodPanel(),
-        ClassificationPanel(),
-        ClusteringPanel(),
-        MixturePanel(),
-        ComplexityPanel(),
-        NetworkPanel(),
-    ]
-
-
-@pytest.mark.parametrize("panel", every_panel(), ids=lambda p: type(p).__name__)
-def test_a_value_of_the_wrong_type_from_the_browser_becomes_a_message(panel):
-    panel._repr_mimebundle_()  # displayed: from now on the browser can talk to it
-    controls = [w for w in _widget_tree(panel.widget) if "value" in w.keys and w.description]
-    assert controls
-    for control in controls:
-        kept = control.value
-        panel.clear_message()
-        from_the_browser(control, value={"not": "a value"})
-        assert control.value == kept
-        assert "cannot take" in panel.message.value, control.description
-
-
-@pytest.mark.parametrize("panel", every_panel(), ids=lambda p: type(p).__name__)
-def test_every_trace_a_panel_draws_is_in_the_lean_plotly_build(panel):
-    figures = [w for w in _widget_tree(panel.widget) if isinstance(w, go.FigureWidget)]
-    assert figures
-    for figure in figures:
-        assert {trace.type for trace in figure.data} <= LEAN_PLOTLY_TRACES
-
-
-def test_no_panel_adds_a_trace_outside_the_lean_plotly_build():
-    """Also the panels that need data sets (the map, the learning curve): read their code."""
-    named = set()
-    for source in Path(featurize.panels.__file__).parent.glob("*.py"):
-        text = source.read_text()
-        # add_class is ipywidgets' (a CSS class on a widget), not a trace
-        named |= set(re.findall(r"\badd_([a-z0-9]+)\(", text)) - {
-            "annotation",
-            "hline",
-            "shape",
-            "class",
-        }
-        named |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][a-z0-9]+)\(", text)}
-    named -= {"figurewidget", "layout", "figure", "label"}
-    assert named and named <= LEAN_PLOTLY_TRACES, named - LEAN_PLOTLY_TRACES
-
-
 def test_an_index_out_of_range_from_the_browser_becomes_a_message():
     panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=False)
     panel._repr_mimebundle_()
@@ -409,3 +203,43 @@ def test_an_index_out_of_range_from_the_browser_becomes_a_message():
     np.testing.assert_allclose(
         heatmap(panel), fz.rotate(fz.molecule("H2O"), (panel.rotation_x.max, 0, 0)).positions
     )
+
+
+# -- crystals ---------------------------------------------------------------------------
+def test_the_panel_switches_from_water_to_a_crystal_and_back():
+    panel = StructurePanel(fz.demo_structures(), descriptor=fz.soap)
+    assert panel.structure_choice.value == "water (molecule)"
+    view = panel.view
+    panel.structure_choice.value = "Si (diamond)"
+    assert len(panel.current_atoms) == 8 and panel.current_atoms.pbc.all()
+    assert len(panel.atom_order.options) == 24 and panel.atom_order.index == 0
+    assert panel.values.shape == (60,)  # one species: 15 radial pairs × 4 l
+    assert panel.view is not view and panel.plots.children == (panel.figure_column, panel.view)
+    for slider, value in zip(panel.sliders, ANGLES[0], strict=True):
+        slider.value = value
+    assert panel.relative_distance < 1e-8 and "(unchanged)" in panel.readout.value
+    # the cell turns with the atoms
+    np.testing.assert_allclose(
+        np.asarray(panel.current_atoms.cell),
+        np.asarray(fz.crystal("Si").cell) @ fz.rotation_matrix(ANGLES[0]).T,
+        atol=1e-12,
+    )
+    panel.structure_choice.value = "water (molecule)"
+    assert panel.values.shape == (220,) and panel.relative_distance < 1e-8
+
+
+def test_the_coulomb_page_offers_the_periodic_variants_for_a_crystal_only():
+    panel = StructurePanel(
+        fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC, show_3d=False
+    )
+    panel.descriptor_choice.value = "sine matrix"
+    assert "made for crystals" in panel.message.value  # water has no cell
+    assert panel.plots.layout.display == "none"
+    panel.structure_choice.value = "NaCl (rock salt)"
+    assert panel.message.value == "" and panel.plots.layout.display is None
+    assert panel.values.shape == (8, 8)
+    panel.rotation_y.value = 40
+    assert panel.relative_distance < 1e-8
+    assert panel.atom_order.options[1][0].endswith("Cl7-Na6")  # a Na and a Cl swap places
+    panel.atom_order.index = 1
+    assert "(changed)" in panel.readout.value  # rows follow the atoms, as the plain matrix's
