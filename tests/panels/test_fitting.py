@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from featurize.fitting import DEFAULT_DEGREE, MAX_DEGREE, fit_polynomial, transition_metal_melting
+from featurize.panels._figure import trace
 from featurize.panels.fitting import ComplexityPanel, NetworkPanel
 
 
@@ -16,15 +17,15 @@ def test_complexity_panel_moves_the_fit_and_the_errors():
         panel.degree.value = degree
         fit = fit_polynomial(degree, data)
         np.testing.assert_allclose(
-            panel.figure.data[panel.FIT].y, fit.model.predict(panel.grid[:, None])
+            trace(panel.figure, "fit").y, fit.model.predict(panel.grid[:, None])
         )
-        assert list(panel.figure.data[panel.NOW].y) == pytest.approx(
+        assert list(trace(panel.figure, "this-degree").y) == pytest.approx(
             [fit.train_rmse, fit.test_rmse]
         )
     assert "overfits" in panel.readout.value
     panel.degree.value = 0
     assert "underfits" in panel.readout.value
-    train = np.array(panel.figure.data[panel.TRAIN_ERROR].y)
+    train = np.array(trace(panel.figure, "train-error").y)
     assert np.all(np.diff(train) <= 1e-9 * train[0])
 
 
@@ -34,25 +35,25 @@ def test_network_panel_trains_and_reports_divergence():
     seen_while_training = []  # (epoch shown, points on the loss curve) at each redraw
     panel.progress.observe(
         lambda change: seen_while_training.append(
-            (change["new"], len(panel.figure.data[panel.TRAIN_LOSS].y))
+            (change["new"], len(trace(panel.figure, "train-loss").y))
         ),
         names="value",
     )
-    panel.train.click()
+    panel.train_button.click()
     assert seen_while_training == [(20, 20), (40, 40), (60, 60)]  # drawn as it trains
     assert not panel.hint.visible
-    loss = np.array(panel.figure.data[panel.TRAIN_LOSS].y)
+    loss = np.array(trace(panel.figure, "train-loss").y)
     assert len(loss) == 60 and panel.progress.value == 60
     assert loss[-1] < loss[0]
-    assert not panel.train.disabled and panel.message.value == ""
-    assert len(set(panel.figure.data[panel.FIT].y)) > 1  # the curve has left the flat start
+    assert not panel.train_button.disabled and panel.message.value == ""
+    assert len(set(trace(panel.figure, "fit").y)) > 1  # the curve has left the flat start
     panel.learning_rate.value = 10**panel.learning_rate.max  # η = 1 (the slider holds exponents)
     assert panel.learning_rate.value == 1.0
-    assert len(panel.figure.data[panel.TRAIN_LOSS].y) == 0  # a new rate clears the old run
+    assert len(trace(panel.figure, "train-loss").y) == 0  # a new rate clears the old run
     panel.epochs = 300
-    panel.train.click()
+    panel.train_button.click()
     assert "too large" in panel.message.value
-    climbed = np.array(panel.figure.data[panel.TRAIN_LOSS].y)
+    climbed = np.array(trace(panel.figure, "train-loss").y)
     assert 0 < len(climbed) < 300 and climbed.max() > 1e6
     assert np.all(np.isfinite(climbed))
 
@@ -77,11 +78,11 @@ def test_clicks_that_came_during_a_training_run_are_dropped(monkeypatch):
     monkeypatch.setattr(fitting_panel, "train_network", slow_training)
     panel = NetworkPanel()
     for _ in range(30):
-        panel.train.click()  # queued: handled back to back
+        panel.train_button.click()  # queued: handled back to back
     assert len(runs) == 1
     clock.now += 1.0  # a person reads the curve, then clicks
-    panel.train.click()
+    panel.train_button.click()
     assert len(runs) == 2
     panel.learning_rate.value = panel.learning_rate.value / 10  # changed: a new request
-    panel.train.click()
+    panel.train_button.click()
     assert len(runs) == 3
