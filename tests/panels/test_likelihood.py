@@ -6,6 +6,7 @@ from scipy import stats
 
 import featurize as fz
 from featurize.panels import LikelihoodPanel
+from featurize.panels._figure import trace
 
 
 def test_likelihood_bar_equals_the_function():
@@ -16,13 +17,13 @@ def test_likelihood_bar_equals_the_function():
         assert panel.bar_value == pytest.approx(
             fz.gaussian_log_likelihood(data, mu, sigma), rel=1e-12
         )
-        curve = np.array(panel.figure.data[panel.MODEL].y)
+        curve = np.array(trace(panel.figure, "model").y)
         np.testing.assert_allclose(curve, stats.norm.pdf(panel.grid, mu, sigma))
 
 
 def test_jump_to_the_maximum():
     panel = LikelihoodPanel()
-    panel.jump.click()
+    panel.jump_button.click()
     mu, sigma = fz.gaussian_mle(fz.sample_data())
     assert (panel.mu.value, panel.sigma.value) == pytest.approx((mu, sigma), abs=1e-12)
     assert panel.log_likelihood == pytest.approx(panel.best)
