@@ -10,6 +10,7 @@ from featurize.classification import (
     train_classifier,
     tree_nodes,
 )
+from featurize.panels._figure import trace
 from featurize.panels.classification import ClassificationPanel
 
 
@@ -25,11 +26,11 @@ def test_classification_shows_the_tree_and_its_scores(classification):
     assert panel.accuracies == pytest.approx((result.train_accuracy, result.test_accuracy))
     np.testing.assert_array_equal(panel.confusion, result.confusion)
     assert panel.confusion.sum() == 16
-    nodes = panel.tree_figure.data[panel.NODES]
+    nodes = trace(panel.tree_figure, "nodes")
     assert len(nodes.x) == len(tree_nodes(result))
     assert nodes.text[0] == tree_nodes(result)[0].text.replace("_", " ")
     _, _, baseline = majority_baseline()
-    assert panel.figure.data[panel.ACCURACY].y[2] == pytest.approx(baseline)
+    assert trace(panel.figure, "accuracy").y[2] == pytest.approx(baseline)
     assert "beats it" in panel.readout.value
 
 
@@ -38,10 +39,10 @@ def test_the_depth_slider_limits_the_drawn_tree(classification):
     panel.model.value = "tree"
     for depth in (1, 2, 5):
         panel.depth.value = depth
-        assert -min(panel.tree_figure.data[panel.NODES].y) <= depth
+        assert -min(trace(panel.tree_figure, "nodes").y) <= depth
         assert panel.result.model[-1].get_depth() <= depth
     panel.depth.value = 1
-    assert len(panel.tree_figure.data[panel.NODES].x) == 3  # a root and two leaves
+    assert len(trace(panel.tree_figure, "nodes").x) == 3  # a root and two leaves
 
 
 def test_forest_and_knn(classification):
@@ -53,7 +54,7 @@ def test_forest_and_knn(classification):
     )
     panel.model.value = "knn"
     assert panel.depth.disabled and not panel.neighbours.disabled
-    assert len(panel.tree_figure.data[panel.NODES].x) == 0
+    assert len(trace(panel.tree_figure, "nodes").x) == 0
     assert "no tree" in panel.tree_figure.layout.annotations[0].text  # says why, not blank
     panel.neighbours.value = 1
     assert panel.accuracies[0] == 1.0  # one neighbour: each training element is its own
