@@ -5,6 +5,7 @@ import pytest
 
 from featurize.clustering import cluster_points, element_property_map, em_steps, mixture_sample
 from featurize.errors import FeaturizeError
+from featurize.panels._figure import trace
 from featurize.panels.clustering import NOISE_COLOUR, ClusteringPanel, MixturePanel
 
 
@@ -12,9 +13,9 @@ def test_clustering_panel_colours_by_cluster():
     panel = ClusteringPanel()
     element_map = element_property_map()
     np.testing.assert_allclose(
-        np.array(panel.figure.data[0].x), element_map.points[:, 0], rtol=1e-12
+        np.array(trace(panel.figure, "points").x), element_map.points[:, 0], rtol=1e-12
     )
-    assert list(panel.figure.data[0].text) == list(element_map.names)
+    assert list(trace(panel.figure, "points").text) == list(element_map.names)
     panel.n_clusters.value = 4
     clusters = cluster_points(element_map.points, "k-means", 4)
     colours = panel.colours
@@ -73,35 +74,35 @@ def test_mixture_panel_steps_through_em():
     panel = MixturePanel()
     steps = em_steps(mixture_sample())
     assert panel.step.max == len(steps) - 1
-    curve = panel.figure.data[panel.curve_index]
+    curve = trace(panel.figure, "log-likelihood")
     assert list(curve.y) == [steps[0].log_likelihood]
-    panel.next_step.click()
-    panel.next_step.click()
+    panel.next_step_button.click()
+    panel.next_step_button.click()
     assert panel.step.value == 2
     np.testing.assert_allclose(curve.y, [s.log_likelihood for s in steps[:3]])
     assert np.all(np.diff(curve.y) >= 0)
-    panel.to_end.click()
+    panel.run_button.click()
     assert "converged" in panel.readout.value
-    total = np.array(panel.figure.data[panel.TOTAL].y)
-    components = sum(np.array(panel.figure.data[panel.FIRST_COMPONENT + k].y) for k in range(3))
+    total = np.array(trace(panel.figure, "mixture").y)
+    components = sum(np.array(trace(panel.figure, f"component-{k + 1}").y) for k in range(3))
     np.testing.assert_allclose(total, components)
     assert np.trapezoid(total, panel.grid) == pytest.approx(1, abs=0.01)
-    assert len(panel.figure.data[panel.FIRST_COMPONENT + 3].y) == 0  # unused: empty, hidden
+    assert len(trace(panel.figure, "component-4").y) == 0  # unused: empty, hidden
 
 
 def test_mixture_component_count_restarts_em():
     panel = MixturePanel()
-    panel.to_end.click()
+    panel.run_button.click()
     panel.n_components.value = 2
     assert panel.step.value == 0
     assert panel.step.max == len(em_steps(mixture_sample(), 2)) - 1
-    assert len(panel.figure.data[panel.FIRST_COMPONENT + 2].y) == 0
-    assert len(panel.figure.data[panel.FIRST_COMPONENT + 1].y) == len(panel.grid)
+    assert len(trace(panel.figure, "component-3").y) == 0
+    assert len(trace(panel.figure, "component-2").y) == len(panel.grid)
 
 
 def test_mixture_panel_offers_only_as_many_components_as_the_data_carry():
     panel = MixturePanel(data=np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
     assert panel.n_components.max == 2  # EM needs two numbers per component
-    assert len(panel.figure.data[panel.TOTAL].y) == len(panel.grid)  # never a blank plot
+    assert len(trace(panel.figure, "mixture").y) == len(panel.grid)  # never a blank plot
     with pytest.raises(FeaturizeError, match="at least two numbers"):
         MixturePanel(data=np.array([1.0]))
