@@ -1,14 +1,7 @@
 """The panels (featurize.panels) driven from Python as a student's mouse would: one module
 per panel module, and test_every_panel.py for what holds for all of them."""
 
-import numpy as np
-
 from featurize import datasets
-
-
-def heatmap(panel) -> np.ndarray:
-    """The values a structure or fingerprint panel's heatmap shows."""
-    return np.array(panel.figure.data[0].z, dtype=float)
 
 
 def from_the_browser(widget, **state) -> None:

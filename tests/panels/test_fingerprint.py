@@ -5,15 +5,18 @@ import pytest
 
 import featurize as fz
 from featurize.panels import FingerprintPanel
+from featurize.panels._figure import trace
 
-from . import heatmap
+
+def bits(panel) -> np.ndarray:
+    return np.array(trace(panel.figure, "bits").z, dtype=float)
 
 
 def test_fingerprint_heatmap_is_the_32_by_32_bits():
     panel = FingerprintPanel()
     for name, smiles in fz.DEMO_MOLECULES.items():
         panel.molecule_choice.value = smiles
-        z = heatmap(panel)
+        z = bits(panel)
         assert z.shape == (32, 32)
         np.testing.assert_array_equal(z.ravel(), fz.morgan_fingerprint(smiles))
         assert (
@@ -24,10 +27,10 @@ def test_fingerprint_heatmap_is_the_32_by_32_bits():
 def test_bad_smiles_shows_a_message_and_keeps_the_last_good_state():
     panel = FingerprintPanel()
     panel.smiles.value = fz.DEMO_MOLECULES["Caffeine"]
-    before, drawing = heatmap(panel), panel.drawing.value
+    before, drawing = bits(panel), panel.drawing.value
     panel.smiles.value = "C1CC"  # raises nothing
     assert "is not a valid SMILES: unclosed ring" in panel.message.value
-    np.testing.assert_array_equal(heatmap(panel), before)
+    np.testing.assert_array_equal(bits(panel), before)
     assert panel.drawing.value == drawing
     panel.smiles.value = "CCO"
     assert panel.message.value == ""
@@ -43,7 +46,7 @@ def test_typed_smiles_is_shown_as_typed():
     panel = FingerprintPanel()
     panel.smiles.value = "c1ccccc1O"  # phenol, not a demo molecule
     assert panel.molecule_choice.label == "(typed)"
-    np.testing.assert_array_equal(heatmap(panel).ravel(), fz.morgan_fingerprint("c1ccccc1O"))
+    np.testing.assert_array_equal(bits(panel).ravel(), fz.morgan_fingerprint("c1ccccc1O"))
 
 
 def test_choosing_an_on_bit_highlights_its_substructure():
@@ -55,7 +58,10 @@ def test_choosing_an_on_bit_highlights_its_substructure():
     mol = fz.mol_from_smiles(fz.DEMO_MOLECULES["Aspirin"])
     neighbours = sorted([centre] + [a.GetIdx() for a in mol.GetAtomWithIdx(centre).GetNeighbors()])
     assert panel.highlighted_atoms == neighbours
-    assert (panel.figure.data[1].x[0], panel.figure.data[1].y[0]) == (bit % 32, bit // 32)
+    assert (trace(panel.figure, "chosen-bit").x[0], trace(panel.figure, "chosen-bit").y[0]) == (
+        bit % 32,
+        bit // 32,
+    )
     assert "<svg" in panel.drawing.value
     assert panel.bit_note.value == ""
 
@@ -81,7 +87,7 @@ def test_clicking_a_heatmap_cell_selects_that_bit():
     class Points:
         xs, ys = [bit % 32], [bit // 32]
 
-    panel._clicked(None, Points, None)
+    panel._on_click(None, Points, None)
     assert panel.on_bit.value == bit
 
 
@@ -92,7 +98,7 @@ def test_comparison_shows_shared_bits_and_tanimoto():
     b = fz.morgan_fingerprint(fz.DEMO_MOLECULES["Acetic acid"])
     assert f"Tanimoto similarity <b>{fz.tanimoto(a, b):.3f}</b>" in panel.summary.value
     assert f"shared: <b>{int(np.count_nonzero(a & b))}</b>" in panel.summary.value
-    z = heatmap(panel).ravel()
+    z = bits(panel).ravel()
     np.testing.assert_array_equal(z == 3, (a & b).astype(bool))
     np.testing.assert_array_equal(z == 2, (b & ~a.astype(bool)).astype(bool))
     panel.compare_smiles.value = "C1CC"

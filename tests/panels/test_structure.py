@@ -6,7 +6,7 @@ import pytest
 import featurize as fz
 from featurize.panels import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
 
-from . import from_the_browser, heatmap
+from . import from_the_browser
 
 ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 
@@ -14,6 +14,10 @@ ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 @pytest.fixture(params=[True, False], ids=["with-3d", "without-3d"])
 def show_3d(request):
     return request.param
+
+
+def heatmap(panel):
+    return np.array(panel.figure.data[0].z, dtype=float)
 
 
 def test_rotation_changes_the_coordinates_heatmap(show_3d):
