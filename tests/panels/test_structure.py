@@ -5,6 +5,7 @@ import pytest
 
 import featurize as fz
 from featurize.panels import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
+from featurize.panels._figure import trace
 
 from . import from_the_browser
 
@@ -16,16 +17,21 @@ def show_3d(request):
     return request.param
 
 
-def heatmap(panel):
-    return np.array(panel.figure.data[0].z, dtype=float)
+def drawn(panel):
+    """The heatmap's trace."""
+    return trace(panel.figure, "descriptor")
+
+
+def heatmap(panel) -> np.ndarray:
+    return np.array(drawn(panel).z, dtype=float)
 
 
 def test_rotation_changes_the_coordinates_heatmap(show_3d):
     panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=show_3d)
     before = heatmap(panel)
     np.testing.assert_allclose(before, fz.molecule("H2O").positions)
-    assert list(panel.figure.data[0].x) == ["x", "y", "z"]
-    assert list(panel.figure.data[0].y) == ["O0", "H1", "H2"]
+    assert list(drawn(panel).x) == ["x", "y", "z"]
+    assert list(drawn(panel).y) == ["O0", "H1", "H2"]
     panel.rotation_z.value = 45
     after = heatmap(panel)
     assert not np.allclose(after, before)
@@ -52,7 +58,7 @@ def test_atom_order_changes_coulomb_matrix_but_not_soap():
     np.testing.assert_allclose(
         heatmap(coulomb), fz.coulomb_matrix(fz.permute(fz.molecule("H2O"), order))
     )
-    assert list(coulomb.figure.data[0].y) == ["H0", "O1", "H2"]
+    assert list(drawn(coulomb).y) == ["H0", "O1", "H2"]
 
     smooth = StructurePanel(fz.molecule("H2O"), descriptor=fz.soap, show_3d=False)
     smooth.atom_order.value = order
@@ -78,10 +84,10 @@ def test_switching_between_coulomb_matrix_variants():
     assert panel.descriptor_choice.options == ("as ordered", "rows sorted by norm", "eigenvalues")
     panel.atom_order.value = panel.atom_order.options[5][1]
     assert panel.relative_distance > 0.01  # as ordered: follows the atom order
-    assert list(panel.figure.data[0].y) == ["C0", "O1", "H2", "H3", "H4", "H5"]  # labels follow
+    assert list(drawn(panel).y) == ["C0", "O1", "H2", "H3", "H4", "H5"]  # labels follow
     panel.descriptor_choice.value = "rows sorted by norm"
     assert panel.relative_distance < 1e-8
-    assert panel.figure.data[0].y is None  # sorted rows are no longer atoms: no atom labels
+    assert drawn(panel).y is None  # sorted rows are no longer atoms: no atom labels
     panel.descriptor_choice.value = "eigenvalues"
     assert panel.relative_distance < 1e-8
     assert heatmap(panel).shape == (3, 3)  # 6 eigenvalues padded into a square
@@ -114,20 +120,20 @@ def test_what_the_panel_knows_of_a_descriptor_comes_from_its_record():
     from featurize.panels.structure import Descriptor
 
     coordinates = StructurePanel(fz.molecule("H2O"), descriptor=fz.coordinates, show_3d=False)
-    assert list(coordinates.figure.data[0].y) == ["O0", "H1", "H2"]
-    assert list(coordinates.figure.data[0].x) == ["x", "y", "z"]
+    assert list(drawn(coordinates).y) == ["O0", "H1", "H2"]
+    assert list(drawn(coordinates).x) == ["x", "y", "z"]
     assert "Raw coordinates" in coordinates.figure.layout.title.text
 
     def centred(atoms):
         return atoms.positions - atoms.positions.mean(axis=0)
 
     anonymous = StructurePanel(fz.molecule("H2O"), descriptor=centred, show_3d=False)
-    assert anonymous.figure.data[0].y is None and anonymous.figure.data[0].x is None
+    assert drawn(anonymous).y is None and drawn(anonymous).x is None
     assert anonymous.figure.layout.title.text.startswith("centred: 3×3")
 
     record = Descriptor("Centred (Å)", centred, rows_are_atoms=True, columns=("x", "y", "z"))
     labelled = StructurePanel(fz.molecule("H2O"), descriptor=record, show_3d=False)
-    assert list(labelled.figure.data[0].y) == ["O0", "H1", "H2"]
+    assert list(drawn(labelled).y) == ["O0", "H1", "H2"]
     assert labelled.figure.layout.title.text == "Centred (Å): 3×3"
 
 
@@ -144,10 +150,10 @@ def test_the_3d_view_follows_the_sliders():
 
 def test_updates_never_rebuild_the_figure():
     panel = StructurePanel(fz.molecule("H2O"), descriptor=fz.coulomb_matrix, show_3d=False)
-    figure, trace = panel.figure, panel.figure.data[0]
+    figure, heatmap_trace = panel.figure, drawn(panel)
     for value in range(-180, 181, 20):
         panel.rotation_x.value = value
-    assert panel.figure is figure and panel.figure.data[0] is trace and len(figure.data) == 1
+    assert panel.figure is figure and drawn(panel) is heatmap_trace and len(figure.data) == 1
 
 
 def test_display_hands_the_current_figure_to_the_browser():
@@ -155,7 +161,8 @@ def test_display_hands_the_current_figure_to_the_browser():
     panel.rotation_y.value = 30
     bundle = panel._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
-    np.testing.assert_allclose(np.array(panel.figure._widget_data[0]["z"]), heatmap(panel))
+    (sent,) = [each for each in panel.figure._widget_data if each["uid"] == "descriptor"]
+    np.testing.assert_allclose(np.array(sent["z"]), heatmap(panel))
 
 
 def test_structure_panel_rejects_what_is_not_a_structure():
