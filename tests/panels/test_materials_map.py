@@ -9,6 +9,7 @@ import pytest
 from featurize import FeaturizeError, maps
 from featurize import datasets as ds
 from featurize.panels import materials_map as map_panel
+from featurize.panels._figure import trace
 from featurize.panels.materials_map import G2_CHOICE, MaterialsMapPanel
 
 from . import no_qm9
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.usefixtures("cache")  # tests/conftest.py
 
 
 def points(panel):
-    trace = panel.figure.data[panel.POINTS]
-    return np.column_stack([trace.x, trace.y])
+    molecules = trace(panel.figure, "molecules")
+    return np.column_stack([molecules.x, molecules.y])
 
 
 def test_map_opens_on_qm9_with_ethanol_chosen(qm9):
@@ -35,13 +36,13 @@ def test_dropdowns_change_the_figure(qm9):
     panel = MaterialsMapPanel(show_3d=False)
     panel.colour_choice.value = "number of atoms"
     np.testing.assert_array_equal(panel.colour_values, qm9.n_atoms)
-    assert panel.figure.data[0].marker.colorbar.title.text == "number of atoms"
+    assert trace(panel.figure, "molecules").marker.colorbar.title.text == "number of atoms"
     panel.descriptor_choice.value = "soap"
     np.testing.assert_allclose(points(panel), maps.materials_map(qm9, "soap", "PCA"))
     assert "SOAP" in panel.figure.layout.title.text
     assert panel.progress.value == 100
     # the chosen molecule stays chosen, and its ring moves with the map
-    ring = panel.figure.data[panel.SELECTED]
+    ring = trace(panel.figure, "chosen")
     np.testing.assert_allclose([ring.x[0], ring.y[0]], points(panel)[panel.selected])
 
 
@@ -68,14 +69,14 @@ def test_selecting_a_point_shows_that_molecule_in_3d(qm9):
     assert "C6H6" in panel.readout.value
     energy = qm9.atomization_energy[benzene]
     assert f"{energy:.1f} kcal/mol" in panel.readout.value
-    ring = panel.figure.data[panel.SELECTED]
+    ring = trace(panel.figure, "chosen")
     np.testing.assert_allclose([ring.x[0], ring.y[0]], points(panel)[benzene])
 
 
 def test_clicking_a_point_selects_it():
     panel = MaterialsMapPanel(G2_CHOICE, show_3d=False)
 
-    panel._clicked(panel.figure.data[0], SimpleNamespace(point_inds=[6]), None)
+    panel._on_click(trace(panel.figure, "molecules"), SimpleNamespace(point_inds=[6]), None)
     assert panel.dataset.names[panel.selected] == "CH4"
     assert "Methane" in panel.readout.value
 
