@@ -8,6 +8,7 @@ import pytest
 from featurize import regression as rg
 from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 from featurize.panels import learning_curve as lc_panel
+from featurize.panels._figure import trace
 from featurize.panels.learning_curve import LearningCurvePanel
 
 from . import no_qm9
@@ -51,17 +52,18 @@ def made_up_curve():
 
 def test_learning_curve_panel_draws_both_curves_and_the_paper(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
-    data = panel.figure.data
-    assert list(data[panel.CURVE[HANSEN]].x) == [100, 200, 400, 800, 1500]
-    assert list(data[panel.CURVE[HANSEN]].y) == [27.0, 21.0, 14.5, 10.5, 7.5]
-    assert list(data[panel.CURVE[RUPP]].y) == [22.0, 17.5, 15.5, 14.5, 13.0]
-    assert data[panel.CURVE[RUPP]].name == "eigenvalues + Gaussian (Rupp 2012)"
-    assert data[panel.CURVE[HANSEN]].name == "sorted matrix + Laplacian (Hansen 2013)"
-    paper = data[panel.PAPER]
+    rupp, hansen = trace(panel.figure, f"curve-{RUPP}"), trace(panel.figure, f"curve-{HANSEN}")
+    assert list(hansen.x) == [100, 200, 400, 800, 1500]
+    assert list(hansen.y) == [27.0, 21.0, 14.5, 10.5, 7.5]
+    assert list(rupp.y) == [22.0, 17.5, 15.5, 14.5, 13.0]
+    assert rupp.name == "eigenvalues + Gaussian (Rupp 2012)"  # the legend's words
+    assert hansen.name == "sorted matrix + Laplacian (Hansen 2013)"
+    paper = trace(panel.figure, "paper")
     assert (paper.x[0], paper.y[0]) == (7000, 9.9)
     assert "QM7" in paper.name and "eigenvalues + Gaussian" in paper.name
-    assert (data[panel.G2[HANSEN]].x[0], data[panel.G2[HANSEN]].y[0]) == (111, 51.8)
-    assert data[panel.G2[RUPP]].y[0] == 129.0
+    g2 = trace(panel.figure, f"g2-{HANSEN}")
+    assert (g2.x[0], g2.y[0]) == (111, 51.8)
+    assert trace(panel.figure, f"g2-{RUPP}").y[0] == 129.0
     assert panel.figure.layout.xaxis.type == "log" and panel.figure.layout.yaxis.type == "log"
     assert panel.compute_button.layout.display == "none"  # nothing left to compute
 
@@ -77,15 +79,15 @@ def test_the_readout_never_says_the_paper_is_reproduced_or_beaten(qm9_regression
 
 def test_the_slider_trains_both_recipes_live(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
-    assert {key: run.n_train for key, run in panel.run.items()} == {RUPP: 200, HANSEN: 200}
+    assert {key: run.n_train for key, run in panel.shown_runs.items()} == {RUPP: 200, HANSEN: 200}
     panel.n_train.value = 400
     for key in (RUPP, HANSEN):
-        parity = panel.figure.data[panel.PARITY[key]]
+        parity = trace(panel.figure, f"parity-{key}")
         reference, predicted = np.array(parity.x), np.array(parity.y)
         np.testing.assert_array_equal(reference, qm9_regression.energies[qm9_regression.test])
         assert parity.text[0] == qm9_regression.dataset.descriptions[qm9_regression.test[0]]
         mae = np.mean(np.abs(predicted - reference))
-        assert panel.run[key].test_mae == pytest.approx(mae)
+        assert panel.shown_runs[key].test_mae == pytest.approx(mae)
         assert f"<b>{mae:.1f} kcal/mol</b>" in panel.readout.value
         np.testing.assert_allclose(
             panel.live_mae(key), [[200, 400], [panel.runs[key, 200].test_mae, mae]]
@@ -103,13 +105,13 @@ def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_p
     monkeypatch.setattr(lc_panel, "learning_curve", short_curve)
     panel = LearningCurvePanel(qm9_regression)
     assert panel.curve is None and panel.compute_button.layout.display is None
-    assert len(panel.figure.data[panel.CURVE[HANSEN]].x) == 0
+    assert len(trace(panel.figure, f"curve-{HANSEN}").x) == 0
     assert panel.g2[HANSEN][0] == 111 and "G2" in panel.readout.value  # small: trained at once
     panel.compute_button.click()
     for key in (RUPP, HANSEN):
-        assert list(panel.figure.data[panel.CURVE[key]].x) == [25, 50, 200]
+        assert list(trace(panel.figure, f"curve-{key}").x) == [25, 50, 200]
         # reused, the same run
-        assert panel.figure.data[panel.CURVE[key]].y[2] == panel.runs[key, 200].test_mae
+        assert trace(panel.figure, f"curve-{key}").y[2] == panel.runs[key, 200].test_mae
     assert (tmp_path / rg.LEARNING_CURVE_FILE).is_file()
     assert panel.compute_button.layout.display == "none"
 
@@ -143,15 +145,15 @@ def test_a_bad_training_size_is_a_message(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     panel.train(5)
     assert "Choose between 10 and 2921" in panel.message.value
-    assert panel.run[HANSEN].n_train == 200
+    assert panel.shown_runs[HANSEN].n_train == 200
 
 
 def test_without_qm9_the_learning_curve_panel_says_so(monkeypatch):
     monkeypatch.setattr(lc_panel, "qm9_set", no_qm9)
     panel = LearningCurvePanel(curve=made_up_curve())
     assert "not installed" in panel.message.value
-    assert panel.n_train.disabled and panel.run == {}
-    assert list(panel.figure.data[panel.CURVE[HANSEN]].y)[-1] == 7.5  # the stored curve shows
+    assert panel.n_train.disabled and panel.shown_runs == {}
+    assert list(trace(panel.figure, f"curve-{HANSEN}").y)[-1] == 7.5  # the stored curve shows
     assert "QM7" in panel.readout.value
 
 
@@ -161,7 +163,7 @@ def test_display_hands_the_current_figures_to_the_browser(qm9_regression):
     bundle = panel._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
     for key in (RUPP, HANSEN):
-        sent = panel.figure._widget_data[panel.LIVE[key]]
+        (sent,) = [each for each in panel.figure._widget_data if each["uid"] == f"live-{key}"]
         assert list(sent["x"]) == [100, 200]
 
 
@@ -183,13 +185,13 @@ def test_retraining_survives_the_browsers_report_of_the_redrawn_traces(qm9_regre
     figure = panel.figure
     deltas = [
         {
-            "uid": trace.uid,
+            "uid": drawn.uid,
             "index": i,
-            **{k: browser_echo(trace[k]) for k in ("x", "y") if trace[k] is not None},
+            **{k: browser_echo(drawn[k]) for k in ("x", "y") if drawn[k] is not None},
         }
-        for i, trace in enumerate(figure.data)
+        for i, drawn in enumerate(figure.data)
     ]
     report = {"trace_deltas": deltas, "trace_edit_id": figure._last_trace_edit_id}
     figure.set_state({"_js2py_traceDeltas": report})
     assert panel.message.value == ""
-    assert panel.run[HANSEN].n_train == 100
+    assert panel.shown_runs[HANSEN].n_train == 100
