@@ -45,7 +45,7 @@ class ClassificationPanel(Panel):
         self.table = element_table()
         self.split = stratified_split(self.table)
         self.majority, _, self.baseline = majority_baseline(self.table, self.split)
-        self.model, self.depth, self.neighbours = self._controls()
+        self._build_controls()
         self.readout = widgets.HTML()
         self.tree_figure = self._build_tree_figure()
         self.figure = self._build_figure()
@@ -62,26 +62,24 @@ class ClassificationPanel(Panel):
             ]
         )
 
-    @staticmethod
-    def _controls() -> tuple[widgets.Dropdown, widgets.IntSlider, widgets.IntSlider]:
+    def _build_controls(self) -> None:
         """The model, a tree's maximum depth and k-NN's number of neighbours."""
-        model = widgets.Dropdown(
+        self.model = widgets.Dropdown(
             options=[(name, key) for key, name in MODEL_NAMES.items()],
             value="tree",
             description="model",
             style=WIDE,
         )
-        depth = widgets.IntSlider(
+        self.depth = widgets.IntSlider(
             value=DEFAULT_DEPTH, min=1, max=MAX_DEPTH, description="max depth", style=WIDE
         )
-        neighbours = widgets.IntSlider(
+        self.neighbours = widgets.IntSlider(
             value=DEFAULT_NEIGHBOURS,
             min=1,
             max=MAX_NEIGHBOURS,
             description="k neighbours",
             style=WIDE,
         )
-        return model, depth, neighbours
 
     @staticmethod
     def _build_tree_figure() -> FigureWidget:

@@ -191,7 +191,7 @@ class FingerprintPanel(Panel):
             (self._bit_label(bit), bit) for bit in self.environments
         ]
         self.on_bit.value = NO_BIT
-        self._redraw()
+        self._draw()
 
     def _on_compare_smiles(self, change) -> None:
         if not change["new"].strip():
@@ -204,7 +204,7 @@ class FingerprintPanel(Panel):
                 return
             self.compare_bits = morgan_fingerprint(self.compare_mol)
         self.clear_message()
-        self._redraw()
+        self._draw()
 
     def _on_click(self, _trace, points, _state) -> None:
         for row, column in zip(points.ys, points.xs, strict=True):
@@ -250,7 +250,7 @@ class FingerprintPanel(Panel):
         self.highlighted_atoms = atoms
 
     # -- drawing ----------------------------------------------------------------------
-    def _redraw(self) -> None:
+    def _draw(self) -> None:
         cells = self.bits.astype(int)
         if self.compare_bits is not None:
             cells = cells + 2 * self.compare_bits.astype(int)

@@ -71,7 +71,7 @@ class PageQuestion(Panel):
             return self.answer.index
         return self.answer.value
 
-    def check(self, _source=None) -> None:
+    def check(self, _button=None) -> None:
         """Judge the answer in the kernel and say so under the question."""
         self.clear_message()
         try:
