@@ -36,7 +36,7 @@ OUT = {
 SERVE_PACKAGES = [
     (
         # Every trace the panels draw (scatter, bar, histogram, heatmap) in 1.4 MB instead
-        # of plotly.js's full 4.6 MB; tests/test_panels.py checks the panels stay within it.
+        # of plotly.js's full 4.6 MB; tests/panels/ checks the panels stay within it.
         # 3.7.0 is the newest cartesian build on the registry; plotly 7.1 bundles 3.8.2.
         "plotly.js-cartesian-dist-min",
         "3.7.0",

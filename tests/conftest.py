@@ -12,7 +12,8 @@ from deck_server.launch import CHROMIUM_FLAGS
 from featurize import datasets, potential
 from featurize.cache import CACHE_ENVIRONMENT_VARIABLE
 
-ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 
 # Optional extras (pyproject.toml) and how to add each to .venv. A test that needs one is
 # marked with its name; without the extra it skips with the command as its reason, unless
@@ -62,13 +63,15 @@ def pytest_collection_modifyitems(config, items):
     # page; every other module stays whole, so that its module-scoped data (the
     # QM9 cache, a trained model) is built once.
     for item in items:
-        group = item.path.stem
-        if "voila_url" in item.fixturenames and group != "test_student_pages":
+        module = item.path.stem
+        if "voila_url" in item.fixturenames and module != "test_student_pages":
             group = "voila-server"
         elif "presenter_url" in item.fixturenames:
             group = "presenter"  # one presenter's server and lecture, for two modules
-        elif group in SHARE_NOTHING:
+        elif module in SHARE_NOTHING:
             group = item.name  # one test at a time: they fill the gaps the long groups leave
+        else:  # by path: tests/panels/test_fitting.py is not tests/test_fitting.py
+            group = ".".join(item.path.relative_to(TESTS).with_suffix("").parts)
         item.add_marker(pytest.mark.xdist_group(group))
     for name, (available, install) in EXTRAS.items():
         if available():

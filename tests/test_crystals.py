@@ -8,7 +8,6 @@ from ase.build import bulk
 
 import featurize as fz
 from featurize import FeaturizeError
-from featurize.panels import COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
 
 ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 CELL_CHOICES = [("Si", "diamond", 5.43), ("NaCl", "rocksalt", 5.64), ("Cu", "fcc", 3.61)]
@@ -134,43 +133,3 @@ def test_the_ewald_sum_sees_the_periodic_images():
 def test_a_periodic_variant_of_a_molecule_is_a_clear_error(descriptor):
     with pytest.raises(FeaturizeError, match=r"made for crystals.*featurize.crystal\('Si'\)"):
         descriptor(fz.molecule("H2O"))
-
-
-# -- the panel ----------------------------------------------------------------------------
-def test_the_panel_switches_from_water_to_a_crystal_and_back():
-    panel = StructurePanel(fz.demo_structures(), descriptor=fz.soap)
-    assert panel.structure_choice.value == "water (molecule)"
-    view = panel.view
-    panel.structure_choice.value = "Si (diamond)"
-    assert len(panel.current_atoms) == 8 and panel.current_atoms.pbc.all()
-    assert len(panel.atom_order.options) == 24 and panel.atom_order.index == 0
-    assert panel.values.shape == (60,)  # one species: 15 radial pairs × 4 l
-    assert panel.view is not view and panel.plots.children == (panel.figure_column, panel.view)
-    for slider, value in zip(panel.sliders, ANGLES[0], strict=True):
-        slider.value = value
-    assert panel.relative_distance < 1e-8 and "(unchanged)" in panel.readout.value
-    # the cell turns with the atoms
-    np.testing.assert_allclose(
-        np.asarray(panel.current_atoms.cell),
-        np.asarray(fz.crystal("Si").cell) @ fz.rotation_matrix(ANGLES[0]).T,
-        atol=1e-12,
-    )
-    panel.structure_choice.value = "water (molecule)"
-    assert panel.values.shape == (220,) and panel.relative_distance < 1e-8
-
-
-def test_the_coulomb_page_offers_the_periodic_variants_for_a_crystal_only():
-    panel = StructurePanel(
-        fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC, show_3d=False
-    )
-    panel.descriptor_choice.value = "sine matrix"
-    assert "made for crystals" in panel.message.value  # water has no cell
-    assert panel.plots.layout.display == "none"
-    panel.structure_choice.value = "NaCl (rock salt)"
-    assert panel.message.value == "" and panel.plots.layout.display is None
-    assert panel.values.shape == (8, 8)
-    panel.rotation_y.value = 40
-    assert panel.relative_distance < 1e-8
-    assert panel.atom_order.options[1][0].endswith("Cl7-Na6")  # a Na and a Cl swap places
-    panel.atom_order.index = 1
-    assert "(changed)" in panel.readout.value  # rows follow the atoms, as the plain matrix's

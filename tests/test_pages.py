@@ -10,8 +10,6 @@ driven through their widget as a reader would: choose or type, press Check, read
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -152,15 +150,6 @@ def test_an_unknown_page_is_named_with_the_pages_there_are():
         pages.lecture_link("soaps")
 
 
-def test_the_links_are_relative_and_name_the_section():
-    html = PageQuestion("coulomb-matrix").links().data
-    assert '<a href="../">← All demos</a>' in html
-    assert (
-        '<a href="../lecture.ipynb#8.-The-Coulomb-matrix">In the lecture: The Coulomb matrix</a>'
-        in html
-    )
-
-
 # -- the questions, driven -------------------------------------------------------------------
 def answer_and_check(question: PageQuestion, answer) -> str:
     if question.question.choices:
@@ -297,31 +286,3 @@ def test_the_learning_curve_answer_contrasts_the_two_recipes():
     finally:
         regression.learning_curve_path().unlink()
         pages._solved.cache_clear()
-
-
-def test_a_refused_value_from_the_browser_is_explained_in_the_panel():
-    question = PageQuestion("soap")
-    question._guard_controls()
-    # what a tampered page could send, delivered as the widget protocol does
-    question.answer._handle_msg(
-        {"content": {"data": {"method": "update", "state": {"index": 99}}}, "buffers": []}
-    )
-    assert "cannot take" in question.message.value
-    assert question.answer.index is None
-
-
-def test_the_coordinates_page_question_loads_no_heavy_engine():
-    """The coordinates page loads no RDKit, DScribe, SciPy or scikit-learn (test_layers):
-    nor does its question, asked and answered."""
-    code = (
-        "import sys\n"
-        "from featurize.panels.question import PageQuestion\n"
-        "question = PageQuestion('coordinates')\n"
-        "question.answer.value = '2'\n"
-        "question.check_button.click()\n"
-        "assert question.correct, question.feedback.value\n"
-        "heavy = {'rdkit', 'dscribe', 'scipy', 'sklearn', 'mendeleev'}\n"
-        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]", result.stderr

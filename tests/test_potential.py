@@ -19,6 +19,7 @@ import featurize as fz
 from featurize import potential
 from featurize.errors import PotentialUnavailableError
 from featurize.panels import StructurePanel
+from featurize.panels._figure import trace
 from featurize.panels.structure import ARROW_LENGTH
 
 needs_extra = pytest.mark.foundation
@@ -130,7 +131,7 @@ def test_a_periodic_structure_without_a_cell_is_refused():
 
 # -- the panel -----------------------------------------------------------------------
 def heatmap(panel):
-    return np.array(panel.figure.data[0].z, dtype=float)
+    return np.array(trace(panel.figure, "descriptor").z, dtype=float)
 
 
 @needs_extra
@@ -140,8 +141,8 @@ def test_the_panel_turns_the_forces_and_keeps_the_energy():
     energy = potential.potential_energy(water)
     assert panel.scalar == pytest.approx(energy)
     assert f"E = <b>{energy:.5f} eV</b>" in panel.readout.value
-    assert list(panel.figure.data[0].x) == ["Fx", "Fy", "Fz"]
-    assert list(panel.figure.data[0].y) == ["O0", "H1", "H2"]
+    assert list(trace(panel.figure, "descriptor").x) == ["Fx", "Fy", "Fz"]
+    assert list(trace(panel.figure, "descriptor").y) == ["O0", "H1", "H2"]
     np.testing.assert_allclose(heatmap(panel), potential.forces(water), atol=1e-12)
 
     panel.rotation_z.value = 60

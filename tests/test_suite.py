@@ -12,3 +12,19 @@ def test_the_parallel_run_keeps_its_groups_together(request):
     assert request.node.nodeid.endswith("@test_suite"), (
         "pytest-xdist ignored the test groups: install the pytest of constraints.txt"
     )
+
+
+def test_modules_of_one_name_in_two_folders_are_two_groups(request):
+    """tests/panels/ mirrors featurize.panels, so its modules share names with the compute
+    layer's (tests/test_fitting.py, tests/panels/test_fitting.py): each stays its own group."""
+    groups = {}
+    for item in request.session.items:
+        for mark in item.iter_markers("xdist_group"):
+            groups.setdefault(
+                item.path.relative_to(request.config.rootpath).as_posix(), mark.args[0]
+            )
+    pair = ("tests/test_fitting.py", "tests/panels/test_fitting.py")
+    if not all(path in groups for path in pair):
+        pytest.skip("collect both modules named test_fitting.py to compare their groups")
+    assert groups[pair[0]] == "test_fitting"
+    assert groups[pair[1]] == "panels.test_fitting"

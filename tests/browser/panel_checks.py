@@ -25,8 +25,12 @@ def open_demo(page, url: str, name: str):
     return page.locator("body")
 
 
-def heatmap_z(root) -> str:
-    return root.locator(".js-plotly-plot").first.evaluate("el => JSON.stringify(el.data[0].z)")
+def heatmap_z(root, uid: str = "descriptor") -> str:
+    """The first figure's heatmap, the trace `uid`, as the browser holds it: "descriptor"
+    in a structure panel, "bits" in the fingerprint panel."""
+    return root.locator(".js-plotly-plot").first.evaluate(
+        "(el, uid) => JSON.stringify(el.data.find((t) => t.uid === uid).z)", uid
+    )
 
 
 def readout(root) -> str:

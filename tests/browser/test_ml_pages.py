@@ -38,15 +38,18 @@ def plot(root, index: int = 0):
     return figure
 
 
-def trace(figure, index: int, attribute: str = "y") -> list:
-    """An attribute of one trace as the browser holds it (`marker.color` reaches inside)."""
+def trace(figure, uid: str, attribute: str = "y") -> list:
+    """An attribute of the trace `uid` as the browser holds it (`marker.color` reaches
+    inside): the uids the panels give their traces (featurize.panels._figure.trace)."""
     return figure.evaluate(
-        """(el, [index, path]) => {
-            let value = el.data[index];
+        """(el, [uid, path]) => {
+            let value = el.data.find((t) => t.uid === uid);
+            if (value === undefined)
+                throw new Error(`no trace ${uid}: the traces are ${el.data.map((t) => t.uid)}`);
             for (const key of path.split(".")) value = value == null ? null : value[key];
             return value == null ? [] : Array.from(value);
         }""",
-        [index, attribute],
+        [uid, attribute],
     )
 
 
@@ -95,16 +98,16 @@ def choose(root, label: str, option: str) -> None:
     root.locator(".widget-dropdown", has_text=label).locator("select").select_option(option)
 
 
-def click_point(page, figure, index: int) -> None:
-    """Hover, then click, point `index` of the figure's first trace, where it is drawn."""
+def click_point(page, figure, uid: str, index: int) -> None:
+    """Hover, then click, point `index` of the figure's trace `uid`, where it is drawn."""
     figure.scroll_into_view_if_needed()
     x, y = figure.evaluate(
-        """(el, i) => {
+        """(el, [uid, i]) => {
             const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
-            const box = el.getBoundingClientRect(), d = el.data[0];
+            const box = el.getBoundingClientRect(), d = el.data.find((t) => t.uid === uid);
             return [box.left + xa._offset + xa.l2p(d.x[i]), box.top + ya._offset + ya.l2p(d.y[i])];
         }""",
-        index,
+        [uid, index],
     )
     page.mouse.move(x - 10, y - 10)
     page.mouse.move(x, y)
@@ -118,18 +121,20 @@ def test_classification_page_prunes_the_tree_with_the_depth_slider(page, voila_u
     tree, scores = plot(root, 0), plot(root, 1)
     assert_plotted(tree)
     assert_plotted(scores)
-    nodes = len(trace(tree, 1, "x"))
+    nodes = len(trace(tree, "nodes", "x"))
     before = text_of(root, "always guessing")
     assert "decision tree: train" in before
 
     assert press_slider(root, "max depth", "ArrowLeft", 2) == "1"
     # each key press is a round trip: wait for the last one, the stump (root and two leaves)
-    eventually(lambda: len(trace(tree, 1, "x")), lambda n: n == 3, "the tree is not a stump")
+    eventually(lambda: len(trace(tree, "nodes", "x")), lambda n: n == 3, "the tree is not a stump")
     after = text_of(root, "always guessing")
     assert after != before
     assert nodes > 3
     train = float(re.search(r"train (\d\.\d\d)", after).group(1))
-    assert abs(trace(scores, 0)[0] - train) <= 0.005 + 1e-9  # the bar shows the readout's number
+    assert (
+        abs(trace(scores, "accuracy")[0] - train) <= 0.005 + 1e-9
+    )  # the bar shows the readout's number
     settled(page, "classification")
 
 
@@ -137,14 +142,14 @@ def test_clustering_page_recolours_the_points_for_another_algorithm(page, voila_
     root = open_demo(page, voila_url, "clustering")
     figure = plot(root)
     assert_plotted(figure)
-    before = trace(figure, 0, "marker.color")
+    before = trace(figure, "points", "marker.color")
     assert len(set(before)) == 3  # k-means, three clusters
     eps = root.locator(".widget-slider", has_text="eps (radius)")
     assert not eps.is_visible()
 
     choose(root, "algorithm", "DBSCAN")
     after = eventually(
-        lambda: trace(figure, 0, "marker.color"), lambda c: c != before, "colours unchanged"
+        lambda: trace(figure, "points", "marker.color"), lambda c: c != before, "colours unchanged"
     )
     assert len(after) == len(before)
     eps.wait_for(state="visible", timeout=TIMEOUT_MS)  # DBSCAN's own controls appear
@@ -156,9 +161,9 @@ def test_mixture_page_steps_em_and_grows_the_likelihood_trace(page, voila_url):
     root = open_demo(page, voila_url, "mixture")
     figure = plot(root)
     assert_plotted(figure)
-    curve = 8  # histogram, drawn-from, mixture, five components, then the L curve
+    curve = "log-likelihood"
     assert len(trace(figure, curve)) == 1
-    mixture = trace(figure, 2)
+    mixture = trace(figure, "mixture")
 
     for _ in range(3):
         root.locator("button", has_text="Next EM step").click()
@@ -166,7 +171,7 @@ def test_mixture_page_steps_em_and_grows_the_likelihood_trace(page, voila_url):
         lambda: trace(figure, curve), lambda y: len(y) == 4, "the L trace did not grow"
     )
     assert all(b >= a - 1e-9 for a, b in itertools.pairwise(likelihoods))  # EM never falls
-    assert trace(figure, 2) != mixture
+    assert trace(figure, "mixture") != mixture
     assert "step 3" in text_of(root, "log-likelihood")
     settled(page, "mixture")
 
@@ -175,16 +180,17 @@ def test_overfitting_page_bends_the_curve_with_the_degree_slider(page, voila_url
     root = open_demo(page, voila_url, "overfitting")
     figure = plot(root)
     assert_plotted(figure)
-    fit = 2  # train points, test points, then the polynomial
-    before = trace(figure, fit)
+    before = trace(figure, "fit")
     assert "degree 2" in text_of(root, "train RMSE")
 
     assert press_slider(root, "degree", "ArrowRight", 6) == "8"
-    eventually(lambda: trace(figure, fit), lambda y: y != before, "the curve did not change")
+    eventually(lambda: trace(figure, "fit"), lambda y: y != before, "the curve did not change")
     eventually(lambda: text_of(root, "train RMSE"), lambda t: "degree 8" in t, "readout unchanged")
     assert "overfits" in text_of(root, "train RMSE")
     # the ring on the error curves moves to degree 8 (figure and readout update separately)
-    eventually(lambda: trace(figure, 5, "x"), lambda x: x == [8, 8], "the ring did not move")
+    eventually(
+        lambda: trace(figure, "this-degree", "x"), lambda x: x == [8, 8], "the ring did not move"
+    )
     settled(page, "overfitting")
 
 
@@ -192,9 +198,8 @@ def test_neural_network_page_trains_and_draws_the_loss(page, voila_url):
     root = open_demo(page, voila_url, "neural-network")
     figure = plot(root)
     assert_plotted(figure)
-    train_loss, test_loss = 3, 4
-    assert trace(figure, train_loss) == []
-    flat = trace(figure, 2)
+    assert trace(figure, "train-loss") == []
+    flat = trace(figure, "fit")
     assert len(set(flat)) == 1  # before training: the mean, a flat line
 
     root.locator("button", has_text="Train").click()
@@ -203,11 +208,11 @@ def test_neural_network_page_trains_and_draws_the_loss(page, voila_url):
         lambda t: t.startswith("epoch 1000:"),
         "training did not finish",
     )
-    loss = trace(figure, train_loss)
+    loss = trace(figure, "train-loss")
     assert len(loss) == 1000
     assert loss[-1] < loss[0]
-    assert len(trace(figure, test_loss)) == 1000
-    assert len(set(trace(figure, 2))) > 1  # the network's curve bends
+    assert len(trace(figure, "test-loss")) == 1000
+    assert len(set(trace(figure, "fit"))) > 1  # the network's curve bends
     settled(page, "neural-network")
 
 
@@ -218,16 +223,18 @@ def test_materials_map_page_shows_the_point_clicked(page, voila_url):
     assert_molecule_drawn(root)
     before = text_of(root, "formula")
     assert "CCO" in before  # ethanol is shown first
-    ring = trace(figure, 1, "x")
+    ring = trace(figure, "chosen", "x")
     # the point farthest right: alone at the edge of the map, where a click finds it
-    xs = trace(figure, 0, "x")
+    xs = trace(figure, "molecules", "x")
     far = max(range(len(xs)), key=xs.__getitem__)
 
-    click_point(page, figure, far)
+    click_point(page, figure, "molecules", far)
     after = eventually(lambda: text_of(root, "formula"), lambda t: t != before, "no new molecule")
     assert "CCO" not in after.splitlines()[0]
-    moved = trace(figure, 1, "x")
-    assert moved != ring
+    # the ring and the readout are updated separately: the readout may come first
+    moved = eventually(
+        lambda: trace(figure, "chosen", "x"), lambda x: x != ring, "the ring did not move"
+    )
     assert abs(moved[0] - xs[far]) < 1e-6 * max(1.0, abs(xs[far]))
     assert_molecule_drawn(root)  # the new molecule's 3-D view
     settled(page, "materials-map")
@@ -237,8 +244,9 @@ def test_learning_curve_page_retrains_both_recipes_at_another_size(page, voila_u
     root = open_demo(page, voila_url, "learning-curve")
     figure = plot(root)
     assert_plotted(figure)
-    # trace indices: featurize.panels.learning_curve.LearningCurvePanel (Rupp, then Hansen)
-    live, parity = (2, 3), (7, 8)
+    recipes = ("rupp2012", "hansen2013")  # featurize.regression.RECIPES
+    live = [f"live-{recipe}" for recipe in recipes]
+    parity = [f"parity-{recipe}" for recipe in recipes]
     before = [trace(figure, index) for index in parity]
     assert all(before)
     text = text_of(root, "Trained on")

@@ -28,8 +28,8 @@ IDLE = "idle"  # started and left alone, for the culler
 CULL_TIMEOUT_S = 10
 SCREENSHOTS = ROOT / "build" / "screenshots"
 DEMOS = sorted(path.stem for path in (ROOT / "notebooks" / "demos").glob("*.ipynb"))
-# The likelihood page's model curve: the figure's third trace (LikelihoodPanel).
-MODEL_CURVE_JS = "el => JSON.stringify(el.data[2].y)"
+# The likelihood page's model curve: LikelihoodPanel's trace "model".
+MODEL_CURVE_JS = "el => JSON.stringify(el.data.find((t) => t.uid === 'model').y)"
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
 from plotly.subplots import make_subplots
 
 from deck_server.plotly_bundle import served_module
 
 # The traces plotly.js's cartesian build draws (its README): the served file carries that
-# build, so a panel drawing any other trace would stay blank (tests/test_panels.py checks).
+# build, so a panel drawing any other trace would stay blank (tests/panels/ checks).
 LEAN_PLOTLY_TRACES = frozenset(
     {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour"}
     | {"image", "pie", "scatter", "scatterternary", "violin"}
@@ -35,6 +36,35 @@ class FigureWidget(go.FigureWidget):
     )
     if _shared:
         _esm = _shared
+
+    # plotly gives every trace of a widget a random uid, even one given its own; the panels
+    # fetch their traces by uid (`trace`), so the two ways in keep the uids given.
+    def __init__(self, data=None, layout=None, **kwargs) -> None:
+        traces = data if isinstance(data, (list, tuple)) else None
+        super().__init__(data=None if traces else data, layout=layout, **kwargs)
+        if traces:
+            self.add_traces(traces)
+
+    def add_traces(self, data, *args, **kwargs):
+        """go.FigureWidget.add_traces, keeping the uids given."""
+        added = list(data) if isinstance(data, (list, tuple)) else [data]
+        given = [each.get("uid") if isinstance(each, dict) else each.uid for each in added]
+        super().add_traces(data, *args, **kwargs)
+        for each, uid in zip(self.data[len(self.data) - len(added) :], given, strict=True):
+            if uid is not None:
+                each.uid = uid
+        return self
+
+
+def trace(figure: go.Figure, uid: str) -> BaseTraceType:
+    """The trace of `figure` whose uid is `uid`. The panels give every trace a uid of its
+    own: plotly keeps it through the widget's sync (its browser reports name traces by
+    uid), while an index shifts whenever a trace is added before it."""
+    for each in figure.data:
+        if each.uid == uid:
+            return each
+    known = ", ".join(repr(each.uid) for each in figure.data)
+    raise LookupError(f"This figure has no trace {uid!r}; its traces are {known}.")
 
 
 def two_plots(

@@ -21,7 +21,7 @@ from ..classification import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, two_plots
+from ._figure import FigureWidget, trace, two_plots
 
 STRUCTURE_COLOURS = {
     "fcc": PALETTE["blue"],
@@ -40,14 +40,30 @@ class ClassificationPanel(Panel):
     train and test accuracy against the majority baseline, and the test confusion matrix.
     """
 
-    EDGES, NODES = 0, 1  # tree_figure traces
-    ACCURACY, CONFUSION = 0, 1  # figure traces
-
     def __init__(self) -> None:
         super().__init__()
         self.table = element_table()
         self.split = stratified_split(self.table)
         self.majority, _, self.baseline = majority_baseline(self.table, self.split)
+        self._build_controls()
+        self.readout = widgets.HTML()
+        self.tree_figure = self._build_tree_figure()
+        self.figure = self._build_figure()
+        for control in (self.model, self.depth, self.neighbours):
+            control.observe(self._on_change, names="value")
+        self._on_change()
+        controls = widgets.VBox([self.model, self.depth, self.neighbours])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([controls, self.readout]),
+                self.tree_figure,
+                self.figure,
+                self.message,
+            ]
+        )
+
+    def _build_controls(self) -> None:
+        """The model, a tree's maximum depth and k-NN's number of neighbours."""
         self.model = widgets.Dropdown(
             options=[(name, key) for key, name in MODEL_NAMES.items()],
             value="tree",
@@ -64,31 +80,37 @@ class ClassificationPanel(Panel):
             description="k neighbours",
             style=WIDE,
         )
-        self.readout = widgets.HTML()
 
-        self.tree_figure = FigureWidget()
-        self.tree_figure.add_scatter(
-            x=[], y=[], mode="lines", line={"color": PALETTE["grey"]}, hoverinfo="skip"
+    @staticmethod
+    def _build_tree_figure() -> FigureWidget:
+        """Traces: "edges" and "nodes" of the fitted tree."""
+        figure = FigureWidget()
+        figure.add_scatter(
+            x=[], y=[], mode="lines", line={"color": PALETTE["grey"]}, hoverinfo="skip", uid="edges"
         )
-        self.tree_figure.add_scatter(
+        figure.add_scatter(
             x=[],
             y=[],
             mode="markers+text",
             textposition="bottom center",
             marker={"size": 16, "line": {"width": 1, "color": "black"}},
             hovertemplate="%{customdata}<extra></extra>",
+            uid="nodes",
         )
-        self.tree_figure.update_layout(
+        figure.update_layout(
             width=900,
             height=360,
             margin={"l": 10, "r": 10, "t": 40, "b": 10},
             showlegend=False,
             plot_bgcolor="white",
         )
-        self.tree_figure.update_xaxes(visible=False)
-        self.tree_figure.update_yaxes(visible=False)
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        return figure
 
-        self.figure = two_plots(
+    def _build_figure(self) -> FigureWidget:
+        """Traces: "accuracy" (bars: train, test, the baseline) and "confusion" (heatmap)."""
+        figure = two_plots(
             (
                 "accuracy (fraction right)",
                 f"test elements ({len(self.split.test)}): true vs predicted",
@@ -96,54 +118,44 @@ class ClassificationPanel(Panel):
             widths=(0.4, 0.6),
             spacing=0.15,
         )
-        self.figure.add_bar(
+        figure.add_bar(
             x=["train", "test", "always " + self.majority],
             y=[0, 0, self.baseline],
             marker_color=[PALETTE["blue"], PALETTE["orange"], PALETTE["grey"]],
             texttemplate="%{y:.2f}",
             textposition="outside",
+            uid="accuracy",
             row=1,
             col=1,
         )
-        self.figure.add_heatmap(
+        figure.add_heatmap(
             z=np.zeros((3, 3), dtype=int).tolist(),
             x=[f"predicted {s}" for s in CRYSTAL_STRUCTURES],
             y=[f"true {s}" for s in CRYSTAL_STRUCTURES],
             colorscale="Blues",
             texttemplate="%{z}",
             showscale=False,
+            uid="confusion",
             row=1,
             col=2,
         )
-        self.figure.update_yaxes(range=[0, 1.15], row=1, col=1)
-        self.figure.update_yaxes(autorange="reversed", row=1, col=2)
-        self.figure.update_layout(
+        figure.update_yaxes(range=[0, 1.15], row=1, col=1)
+        figure.update_yaxes(autorange="reversed", row=1, col=2)
+        figure.update_layout(
             width=900, height=330, margin={"l": 50, "r": 10, "t": 40, "b": 40}, showlegend=False
         )
-
-        for control in (self.model, self.depth, self.neighbours):
-            control.observe(self._on_change, names="value")
-        self._on_change()
-        controls = widgets.VBox([self.model, self.depth, self.neighbours])
-        self.widget = widgets.VBox(
-            [
-                widgets.HBox([controls, self.readout]),
-                self.tree_figure,
-                self.figure,
-                self.message,
-            ]
-        )
+        return figure
 
     @property
     def accuracies(self) -> tuple[float, float]:
         """The (train, test) accuracy the bars show."""
-        bars = self.figure.data[self.ACCURACY].y
+        bars = trace(self.figure, "accuracy").y
         return float(bars[0]), float(bars[1])
 
     @property
     def confusion(self) -> np.ndarray:
         """The confusion matrix the heatmap shows (rows true, columns predicted)."""
-        return np.array(self.figure.data[self.CONFUSION].z, dtype=int)
+        return np.array(trace(self.figure, "confusion").z, dtype=int)
 
     def _on_change(self, _change=None) -> None:
         is_knn = self.model.value == "knn"
@@ -162,12 +174,12 @@ class ClassificationPanel(Panel):
         self.clear_message()
         self.result = result
         with self.figure.batch_update():
-            self.figure.data[self.ACCURACY].y = [
+            trace(self.figure, "accuracy").y = [
                 result.train_accuracy,
                 result.test_accuracy,
                 self.baseline,
             ]
-            self.figure.data[self.CONFUSION].z = result.confusion.tolist()
+            trace(self.figure, "confusion").z = result.confusion.tolist()
         self._draw_tree(result)
         verdict = "beats" if result.test_accuracy > self.baseline + 1e-12 else "does not beat"
         self.readout.value = (
@@ -180,8 +192,8 @@ class ClassificationPanel(Panel):
     def _draw_tree(self, result: ClassifierResult) -> None:
         with self.tree_figure.batch_update():
             if result.model_name == "knn":
-                self.tree_figure.data[self.EDGES].update(x=[], y=[])
-                self.tree_figure.data[self.NODES].update(x=[], y=[], text=[], customdata=[])
+                trace(self.tree_figure, "edges").update(x=[], y=[])
+                trace(self.tree_figure, "nodes").update(x=[], y=[], text=[], customdata=[])
                 self.tree_figure.layout.annotations = [
                     {
                         "text": "k-nearest neighbours has no tree: each test element takes the "
@@ -206,8 +218,8 @@ class ClassificationPanel(Panel):
                     edge_y += [parent.y, node.y, None]
             leaves = sum(n.is_leaf for n in nodes)
             font_size = 12 if leaves <= 10 else 10 if leaves <= 16 else 8
-            self.tree_figure.data[self.EDGES].update(x=edge_x, y=edge_y)
-            self.tree_figure.data[self.NODES].update(
+            trace(self.tree_figure, "edges").update(x=edge_x, y=edge_y)
+            trace(self.tree_figure, "nodes").update(
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 text=[n.text.replace("_", " ") for n in nodes],

@@ -23,7 +23,7 @@ from ..clustering import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, two_plots
+from ._figure import FigureWidget, trace, two_plots
 
 # Okabe–Ito order, then its yellow and black: eight clusters stay distinguishable.
 CLUSTER_COLOURS = (
@@ -40,6 +40,33 @@ NOISE_COLOUR = PALETTE["grey"]
 LABEL_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star", "x", "hexagon")
 MAX_CLUSTERS = len(CLUSTER_COLOURS)
 WIDE = {"description_width": "7em"}  # room for a slider's whole name
+
+
+def _element_map(title: str | None):
+    """The default points: the elements' property map, with its titles and labels."""
+    element_map = element_property_map()
+    first, second = element_map.explained_variance
+    axis_titles = (f"PC 1 ({first:.0%} of the variance)", f"PC 2 ({second:.0%})")
+    title = title or "61 elements by nine atomic properties and the melting point"
+    return element_map.points, element_map.names, element_map.labels, title, axis_titles, "block"
+
+
+def _checked_points(points, names, labels) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """The points as an (n, 2) array with a name each (their numbers if none are given) and
+    a label each or None; FeaturizeError for anything else."""
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise FeaturizeError(
+            f"ClusteringPanel draws points in a plane: give an (n, 2) array, not {points.shape}."
+        )
+    if not np.all(np.isfinite(points)):
+        raise FeaturizeError("Some points are NaN or infinite: drop or fill them first.")
+    names = [str(n) for n in names] if names is not None else [str(i) for i in range(len(points))]
+    labels = None if labels is None else np.asarray(labels).astype(str)
+    for given, what in ((names, "names"), (labels, "labels")):
+        if given is not None and len(given) != len(points):
+            raise FeaturizeError(f"Give one of the {what} per point ({len(points)}).")
+    return points, names, labels
 
 
 class ClusteringPanel(Panel):
@@ -62,30 +89,25 @@ class ClusteringPanel(Panel):
     ) -> None:
         super().__init__()
         if points is None:
-            element_map = element_property_map()
-            points, names, labels = element_map.points, element_map.names, element_map.labels
-            first, second = element_map.explained_variance
-            axis_titles = (f"PC 1 ({first:.0%} of the variance)", f"PC 2 ({second:.0%})")
-            title = title or "61 elements by nine atomic properties and the melting point"
-            label_name = "block"
-        self.points = np.asarray(points, dtype=float)
-        if self.points.ndim != 2 or self.points.shape[1] != 2:
-            raise FeaturizeError(
-                f"ClusteringPanel draws points in a plane: give an (n, 2) array, not {self.points.shape}."
-            )
-        if not np.all(np.isfinite(self.points)):
-            raise FeaturizeError("Some points are NaN or infinite: drop or fill them first.")
-        self.names = (
-            [str(n) for n in names]
-            if names is not None
-            else [str(i) for i in range(len(self.points))]
-        )
-        self.labels = None if labels is None else np.asarray(labels).astype(str)
+            points, names, labels, title, axis_titles, label_name = _element_map(title)
+        self.points, self.names, self.labels = _checked_points(points, names, labels)
         self.label_name = label_name
-        for given, what in ((self.names, "names"), (self.labels, "labels")):
-            if given is not None and len(given) != len(self.points):
-                raise FeaturizeError(f"Give one of the {what} per point ({len(self.points)}).")
+        self._build_controls()
+        self.readout = widgets.HTML()
+        self.figure = self._build_figure(title, axis_titles)
+        controls = (self.algorithm, self.n_clusters, self.eps, self.min_samples, self.linkage)
+        for control in controls:
+            control.observe(self._on_change, names="value")
+        self._on_change()
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.figure, widgets.VBox([widgets.VBox(controls), self.readout])]),
+                self.message,
+            ]
+        )
 
+    def _build_controls(self) -> None:
+        """The algorithm and the settings of each (only those it uses are shown)."""
         self.algorithm = widgets.Dropdown(
             options=ALGORITHMS, value="k-means", description="algorithm"
         )
@@ -103,8 +125,10 @@ class ClusteringPanel(Panel):
             value=DEFAULT_MIN_SAMPLES, min=1, max=15, description="min samples", style=WIDE
         )
         self.linkage = widgets.Dropdown(options=LINKAGES, value="ward", description="linkage")
-        self.readout = widgets.HTML()
 
+    def _build_figure(self, title: str | None, axis_titles: tuple[str, str]) -> FigureWidget:
+        """Traces: "points", then one empty trace per label ("legend-0", …) for the legend
+        of the marker shapes."""
         symbols = (
             ["circle"] * len(self.points)
             if self.labels is None
@@ -113,8 +137,8 @@ class ClusteringPanel(Panel):
                 for lab in self.labels
             ]
         )
-        self.figure = FigureWidget()
-        self.figure.add_scatter(
+        figure = FigureWidget()
+        figure.add_scatter(
             x=self.points[:, 0].tolist(),
             y=self.points[:, 1].tolist(),
             mode="markers+text",
@@ -124,23 +148,25 @@ class ClusteringPanel(Panel):
             marker={"size": 11, "symbol": symbols, "line": {"width": 1, "color": "white"}},
             customdata=self.labels.tolist() if self.labels is not None else None,
             hovertemplate="%{text}"
-            + (f"<br>{label_name} %{{customdata}}" if self.labels is not None else "")
+            + (f"<br>{self.label_name} %{{customdata}}" if self.labels is not None else "")
             + "<extra></extra>",
             showlegend=False,
+            uid="points",
         )
         if self.labels is not None:  # a legend for the shapes: empty traces, one per label
-            for label in sorted(set(self.labels)):
-                self.figure.add_scatter(
+            for k, label in enumerate(sorted(set(self.labels))):
+                figure.add_scatter(
                     x=[None],
                     y=[None],
                     mode="markers",
                     marker={"symbol": symbols[list(self.labels).index(label)], "size": 11},
                     marker_color=NOISE_COLOUR,
                     name=label,
+                    uid=f"legend-{k}",
                 )
-        self.figure.update_layout(
+        figure.update_layout(
             showlegend=self.labels is not None,
-            legend={"title": {"text": label_name}},
+            legend={"title": {"text": self.label_name}},
             width=760,
             height=520,
             margin={"l": 60, "r": 10, "t": 40, "b": 50},
@@ -149,23 +175,14 @@ class ClusteringPanel(Panel):
             yaxis_title=axis_titles[1],
             plot_bgcolor="white",
         )
-        self.figure.update_xaxes(showgrid=True, gridcolor="#eee", zeroline=False)
-        self.figure.update_yaxes(showgrid=True, gridcolor="#eee", zeroline=False)
-
-        for control in (self.algorithm, self.n_clusters, self.eps, self.min_samples, self.linkage):
-            control.observe(self._on_change, names="value")
-        self._on_change()
-        controls = widgets.VBox(
-            [self.algorithm, self.n_clusters, self.eps, self.min_samples, self.linkage]
-        )
-        self.widget = widgets.VBox(
-            [widgets.HBox([self.figure, widgets.VBox([controls, self.readout])]), self.message]
-        )
+        figure.update_xaxes(showgrid=True, gridcolor="#eee", zeroline=False)
+        figure.update_yaxes(showgrid=True, gridcolor="#eee", zeroline=False)
+        return figure
 
     @property
     def colours(self) -> list[str]:
         """The colour each point is drawn in."""
-        return list(self.figure.data[0].marker.color)
+        return list(trace(self.figure, "points").marker.color)
 
     def _on_change(self, _change=None) -> None:
         algorithm = self.algorithm.value
@@ -192,7 +209,7 @@ class ClusteringPanel(Panel):
             return
         self.clear_message()
         self.clusters = clusters
-        self.figure.data[0].marker.color = [
+        trace(self.figure, "points").marker.color = [
             NOISE_COLOUR if c < 0 else CLUSTER_COLOURS[c % len(CLUSTER_COLOURS)] for c in clusters
         ]
         sizes = [int(np.sum(clusters == c)) for c in range(clusters.max() + 1)]
@@ -217,14 +234,29 @@ class MixturePanel(Panel):
     """
 
     MAX_COMPONENTS = 5
-    HISTOGRAM, TRUE, TOTAL = 0, 1, 2  # then one trace per component, then the L curve
-    FIRST_COMPONENT = 3
 
     def __init__(self, data: np.ndarray | None = None) -> None:
         super().__init__()
         self.data = mixture_sample() if data is None else np.asarray(data, dtype=float).ravel()
         if self.data.size < 2 or not np.all(np.isfinite(self.data)):
             raise FeaturizeError("A mixture needs at least two numbers, all finite.")
+        self._build_controls()
+        self.readout = widgets.HTML()
+        margin = 0.1 * np.ptp(self.data)
+        self.grid = np.linspace(self.data.min() - margin, self.data.max() + margin, 400)
+        self.figure = self._build_figure(drawn_from_known=data is None)
+        self.n_components.observe(self._on_components, names="value")
+        self.step.observe(self._on_step, names="value")
+        self.next_step_button.on_click(self.next_step)
+        self.run_button.on_click(self.run_to_convergence)
+        self._on_components()
+        buttons = widgets.HBox([self.next_step_button, self.run_button])
+        controls = widgets.VBox([self.n_components, self.step, buttons])
+        self.widget = widgets.VBox(
+            [self.figure, widgets.HBox([controls, self.readout]), self.message]
+        )
+
+    def _build_controls(self) -> None:
         # EM needs two numbers per component: offer no more components than that
         most = min(self.MAX_COMPONENTS, self.data.size // 2)
         self.n_components = widgets.IntSlider(
@@ -235,92 +267,82 @@ class MixturePanel(Panel):
             style=WIDE,
         )
         self.step = widgets.IntSlider(value=0, min=0, max=1, description="EM step", style=WIDE)
-        self.next_step = widgets.Button(description="Next EM step", layout={"width": "10em"})
-        self.to_end = widgets.Button(description="Run to convergence", layout={"width": "12em"})
-        self.readout = widgets.HTML()
-        margin = 0.1 * np.ptp(self.data)
-        self.grid = np.linspace(self.data.min() - margin, self.data.max() + margin, 400)
+        self.next_step_button = widgets.Button(description="Next EM step", layout={"width": "10em"})
+        self.run_button = widgets.Button(description="Run to convergence", layout={"width": "12em"})
 
-        self.figure = two_plots(
+    def _build_figure(self, drawn_from_known: bool) -> FigureWidget:
+        """Traces: "data" (histogram), "drawn-from" (the true mixture, when the data are
+        its sample), "mixture", "component-1" … "component-5" (left); "log-likelihood"."""
+        figure = two_plots(
             ("mixture density over the data", "log-likelihood per EM step"),
             widths=(0.62, 0.38),
             spacing=0.1,
         )
-        self.figure.add_histogram(
+        figure.add_histogram(
             x=self.data.tolist(),
             histnorm="probability density",
             nbinsx=40,
             marker_color=PALETTE["grey"],
             opacity=0.35,
             name="data",
+            uid="data",
             row=1,
             col=1,
         )
         true_weights, true_means, true_stds = (np.array(c) for c in zip(*TRUE_MIXTURE, strict=True))
         true_density = mixture_density(self.grid, true_weights, true_means, true_stds).sum(axis=0)
-        self.figure.add_scatter(
+        figure.add_scatter(
             x=self.grid.tolist(),
-            y=true_density.tolist() if data is None else [],
+            y=true_density.tolist() if drawn_from_known else [],
             line={"color": "black", "dash": "dash", "width": 1.5},
             name="drawn from",
+            uid="drawn-from",
             row=1,
             col=1,
         )
-        self.figure.add_scatter(
+        figure.add_scatter(
             x=self.grid.tolist(),
             y=[],
             line={"color": "black", "width": 3},
             name="mixture",
+            uid="mixture",
             row=1,
             col=1,
         )
         for k in range(self.MAX_COMPONENTS):
-            self.figure.add_scatter(
+            figure.add_scatter(
                 x=self.grid.tolist(),
                 y=[],
                 line={"color": CLUSTER_COLOURS[k], "width": 2},
                 name=f"component {k + 1}",
+                uid=f"component-{k + 1}",
                 row=1,
                 col=1,
             )
-        self.figure.add_scatter(
+        figure.add_scatter(
             x=[],
             y=[],
             mode="lines+markers",
             line={"color": PALETTE["blue"]},
             name="L",
+            uid="log-likelihood",
             row=1,
             col=2,
         )
-        self.figure.update_layout(
+        figure.update_layout(
             width=900, height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40}, showlegend=False
         )
-        self.figure.update_xaxes(title_text="x", row=1, col=1)
-        self.figure.update_yaxes(title_text="density", row=1, col=1)
-        self.figure.update_xaxes(title_text="step", row=1, col=2)
-        self.figure.update_yaxes(title_text="Σ log p(x_i)", row=1, col=2)
+        figure.update_xaxes(title_text="x", row=1, col=1)
+        figure.update_yaxes(title_text="density", row=1, col=1)
+        figure.update_xaxes(title_text="step", row=1, col=2)
+        figure.update_yaxes(title_text="Σ log p(x_i)", row=1, col=2)
+        return figure
 
-        self.n_components.observe(self._on_components, names="value")
-        self.step.observe(self._on_step, names="value")
-        self.next_step.on_click(self.advance)
-        self.to_end.on_click(self.run_to_end)
-        self._on_components()
-        controls = widgets.VBox(
-            [self.n_components, self.step, widgets.HBox([self.next_step, self.to_end])]
-        )
-        self.widget = widgets.VBox(
-            [self.figure, widgets.HBox([controls, self.readout]), self.message]
-        )
-
-    @property
-    def curve_index(self) -> int:
-        return self.FIRST_COMPONENT + self.MAX_COMPONENTS
-
-    def advance(self, _button=None) -> None:
+    def next_step(self, _button=None) -> None:
         """One more EM step (the slider moves, the plots follow)."""
         self.step.value = min(self.step.value + 1, self.step.max)
 
-    def run_to_end(self, _button=None) -> None:
+    def run_to_convergence(self, _button=None) -> None:
         """Jump to the last step: EM has converged there."""
         self.step.value = self.step.max
 
@@ -343,11 +365,11 @@ class MixturePanel(Panel):
         components = mixture_density(self.grid, state.weights, state.means, state.stds)
         shown = self.steps[: self.step.value + 1]
         with self.figure.batch_update():
-            self.figure.data[self.TOTAL].y = components.sum(axis=0).tolist()
+            trace(self.figure, "mixture").y = components.sum(axis=0).tolist()
             for k in range(self.MAX_COMPONENTS):
-                trace = self.figure.data[self.FIRST_COMPONENT + k]
-                trace.y = components[k].tolist() if k < len(components) else []
-            self.figure.data[self.curve_index].update(
+                component = trace(self.figure, f"component-{k + 1}")
+                component.y = components[k].tolist() if k < len(components) else []
+            trace(self.figure, "log-likelihood").update(
                 x=[s.step for s in shown], y=[s.log_likelihood for s in shown]
             )
             values = [s.log_likelihood for s in self.steps]

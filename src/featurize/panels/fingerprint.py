@@ -19,7 +19,7 @@ from ..fingerprints import (
 from ..molecules import mol_from_smiles
 from ..settings import DEMO_MOLECULES, MORGAN_BITS, MORGAN_RADIUS
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, trace
 
 if TYPE_CHECKING:
     from rdkit import Chem
@@ -81,6 +81,29 @@ class FingerprintPanel(Panel):
     def __init__(self, smiles: str = DEMO_MOLECULES["Ethanol"]) -> None:
         super().__init__()
         mol_from_smiles(smiles)  # a bad starting molecule is the caller's error: raise it now
+        self._build_controls()
+        self.drawing = widgets.HTML()
+        self.bit_note = widgets.HTML(layout={"max_width": "24em"})
+        self.summary = widgets.HTML()
+        self.figure = self._build_figure()
+        trace(self.figure, "bits").on_click(self._on_click)
+        self.molecule_choice.observe(self._on_molecule_choice, names="value")
+        self.compare_choice.observe(self._on_compare_choice, names="value")
+        self.smiles.observe(self._on_smiles, names="value")
+        self.compare_smiles.observe(self._on_compare_smiles, names="value")
+        self.on_bit.observe(self._show_bit, names="value")
+        self.mol = self.bits = self.environments = self.distinct_environments = None
+        self.compare_mol = self.compare_bits = None
+        self.smiles.value = smiles
+        left = widgets.VBox(
+            [self.molecule_choice, self.smiles, self.drawing, self.on_bit, self.bit_note]
+        )
+        right = widgets.VBox([self.figure, self.summary, self.compare_choice, self.compare_smiles])
+        self.widget = widgets.VBox([widgets.HBox([left, right]), self.message])
+
+    def _build_controls(self) -> None:
+        """The molecule and the one to compare with (a demo molecule or a typed SMILES
+        each), and the on-bit whose substructures are highlighted."""
         choices = [("(typed)", ""), *DEMO_MOLECULES.items()]
         self.molecule_choice = widgets.Dropdown(options=choices, description="molecule")
         self.smiles = widgets.Text(description="SMILES", continuous_update=False)
@@ -97,11 +120,12 @@ class FingerprintPanel(Panel):
             self.on_bit,
         ):
             control.style.description_width = "7em"
-        self.drawing = widgets.HTML()
-        self.bit_note = widgets.HTML(layout={"max_width": "24em"})
-        self.summary = widgets.HTML()
+
+    @staticmethod
+    def _build_figure() -> FigureWidget:
+        """Traces: "bits" (the 32×32 heatmap) and "chosen-bit" (a square around it)."""
         cells = np.arange(MORGAN_BITS).reshape(GRID, GRID)
-        self.figure = FigureWidget(
+        return FigureWidget(
             data=[
                 go.Heatmap(
                     z=np.zeros((GRID, GRID)),
@@ -113,6 +137,7 @@ class FingerprintPanel(Panel):
                     showscale=False,
                     xgap=1,
                     ygap=1,
+                    uid="bits",
                 ),
                 go.Scatter(
                     x=[],
@@ -126,6 +151,7 @@ class FingerprintPanel(Panel):
                     },
                     hoverinfo="skip",
                     showlegend=False,
+                    uid="chosen-bit",
                 ),
             ],
             layout=go.Layout(
@@ -137,30 +163,13 @@ class FingerprintPanel(Panel):
                 title={"text": f"Morgan fingerprint, radius {MORGAN_RADIUS}, {MORGAN_BITS} bits"},
             ),
         )
-        self.figure.data[0].on_click(self._clicked)
-
-        self.molecule_choice.observe(self._choose, names="value")
-        self.compare_choice.observe(self._choose_comparison, names="value")
-        self.smiles.observe(self._on_smiles, names="value")
-        self.compare_smiles.observe(self._on_compare, names="value")
-        self.on_bit.observe(self._show_bit, names="value")
-
-        self.mol = self.bits = self.environments = self.distinct_environments = None
-        self.compare_mol = self.compare_bits = None
-        self.smiles.value = smiles
-
-        left = widgets.VBox(
-            [self.molecule_choice, self.smiles, self.drawing, self.on_bit, self.bit_note]
-        )
-        right = widgets.VBox([self.figure, self.summary, self.compare_choice, self.compare_smiles])
-        self.widget = widgets.VBox([widgets.HBox([left, right]), self.message])
 
     # -- controls ---------------------------------------------------------------------
-    def _choose(self, change) -> None:
+    def _on_molecule_choice(self, change) -> None:
         if change["new"]:
             self.smiles.value = change["new"]
 
-    def _choose_comparison(self, change) -> None:
+    def _on_compare_choice(self, change) -> None:
         self.compare_smiles.value = change["new"]
 
     def _on_smiles(self, change) -> None:
@@ -182,9 +191,9 @@ class FingerprintPanel(Panel):
             (self._bit_label(bit), bit) for bit in self.environments
         ]
         self.on_bit.value = NO_BIT
-        self._redraw()
+        self._draw()
 
-    def _on_compare(self, change) -> None:
+    def _on_compare_smiles(self, change) -> None:
         if not change["new"].strip():
             self.compare_mol = self.compare_bits = None
         else:
@@ -195,9 +204,9 @@ class FingerprintPanel(Panel):
                 return
             self.compare_bits = morgan_fingerprint(self.compare_mol)
         self.clear_message()
-        self._redraw()
+        self._draw()
 
-    def _clicked(self, _trace, points, _state) -> None:
+    def _on_click(self, _trace, points, _state) -> None:
         for row, column in zip(points.ys, points.xs, strict=True):
             bit = int(row) * GRID + int(column)
             if bit in self.environments:
@@ -234,19 +243,19 @@ class FingerprintPanel(Panel):
         atoms, bonds = sorted(atoms), sorted(bonds)
         self.drawing.value = molecule_svg(self.mol, atoms, bonds)
         self.bit_note.value = f'<div style="color:#555">{html.escape(note)}</div>' if note else ""
-        marker = self.figure.data[1]
+        marker = trace(self.figure, "chosen-bit")
         with self.figure.batch_update():
             marker.x = [] if bit == NO_BIT else [bit % GRID]
             marker.y = [] if bit == NO_BIT else [bit // GRID]
         self.highlighted_atoms = atoms
 
     # -- drawing ----------------------------------------------------------------------
-    def _redraw(self) -> None:
+    def _draw(self) -> None:
         cells = self.bits.astype(int)
         if self.compare_bits is not None:
             cells = cells + 2 * self.compare_bits.astype(int)
         with self.figure.batch_update():
-            self.figure.data[0].z = cells.reshape(GRID, GRID)
+            trace(self.figure, "bits").z = cells.reshape(GRID, GRID)
         self._show_bit()
         self.summary.value = self._summary_html()
 

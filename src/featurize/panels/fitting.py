@@ -20,7 +20,7 @@ from ..fitting import (
     transition_metal_melting,
 )
 from ._base import PALETTE, Panel
-from ._figure import two_plots
+from ._figure import FigureWidget, trace, two_plots
 
 # The data's y-range with some room: a wild high-degree curve leaves the plot instead of
 # squashing the data into a line at the bottom.
@@ -43,6 +43,7 @@ def _data_traces(figure, data, row: int = 1, col: int = 1) -> None:
             text=[data.names[i] for i in indices],
             hovertemplate="%{text}: %{y:.0f} K<extra>" + name + "</extra>",
             name=f"{name} ({len(indices)})",
+            uid=name,
             row=row,
             col=col,
         )
@@ -64,8 +65,6 @@ class ComplexityPanel(Panel):
     """A polynomial through transition-metal melting points: move its degree, watch the
     train and test errors part ways (underfitting on the left, overfitting on the right)."""
 
-    TRAIN, TEST, FIT, TRAIN_ERROR, TEST_ERROR, NOW = range(6)
-
     def __init__(self) -> None:
         super().__init__()
         self.data = transition_metal_melting()
@@ -75,49 +74,58 @@ class ComplexityPanel(Panel):
         self.readout = widgets.HTML()
         self.grid = np.linspace(self.data.x.min() - 0.5, self.data.x.max() + 0.5, 300)
         self.train_errors, self.test_errors = complexity_curve(data=self.data)
+        self.figure = self._build_figure()
+        self.degree.observe(self._on_change, names="value")
+        self._on_change()
+        self.widget = widgets.VBox(
+            [self.figure, widgets.HBox([self.degree, self.readout]), self.message]
+        )
 
-        self.figure = two_plots(
+    def _build_figure(self) -> FigureWidget:
+        """Traces: "train", "test" (the data), "fit", "train-error", "test-error", "this-degree"."""
+        figure = two_plots(
             ("the fit", "error (RMSE, K) against model complexity"),
             widths=(0.58, 0.42),
             spacing=0.12,
         )
-        _data_traces(self.figure, self.data)
-        self.figure.add_scatter(
-            x=self.grid.tolist(), y=[], line={"color": "black", "width": 2}, name="polynomial"
+        _data_traces(figure, self.data)
+        figure.add_scatter(
+            x=self.grid.tolist(),
+            y=[],
+            line={"color": "black", "width": 2},
+            name="polynomial",
+            uid="fit",
         )
         degrees = list(range(MAX_DEGREE + 1))
         for errors, colour, name in (
             (self.train_errors, PALETTE["blue"], "train error"),
             (self.test_errors, PALETTE["orange"], "test error"),
         ):
-            self.figure.add_scatter(
+            figure.add_scatter(
                 x=degrees,
                 y=errors.tolist(),
                 mode="lines+markers",
                 line={"color": colour},
                 name=name,
+                uid=name.replace(" ", "-"),
                 row=1,
                 col=2,
             )
-        self.figure.add_scatter(
+        figure.add_scatter(
             x=[],
             y=[],
             mode="markers",
             marker={"size": 16, "symbol": "circle-open", "color": "black", "line": {"width": 3}},
             name="this degree",
+            uid="this-degree",
             showlegend=False,
             row=1,
             col=2,
         )
-        _lay_out(self.figure, self.data)
-        self.figure.update_xaxes(title_text="polynomial degree", dtick=1, row=1, col=2)
-        self.figure.update_yaxes(title_text="RMSE (K)", rangemode="tozero", row=1, col=2)
-
-        self.degree.observe(self._on_change, names="value")
-        self._on_change()
-        self.widget = widgets.VBox(
-            [self.figure, widgets.HBox([self.degree, self.readout]), self.message]
-        )
+        _lay_out(figure, self.data)
+        figure.update_xaxes(title_text="polynomial degree", dtick=1, row=1, col=2)
+        figure.update_yaxes(title_text="RMSE (K)", rangemode="tozero", row=1, col=2)
+        return figure
 
     def _on_change(self, _change=None) -> None:
         try:
@@ -128,8 +136,8 @@ class ComplexityPanel(Panel):
         self.clear_message()
         self.fit = fit
         with self.figure.batch_update():
-            self.figure.data[self.FIT].y = fit.model.predict(self.grid[:, None]).tolist()
-            self.figure.data[self.NOW].update(
+            trace(self.figure, "fit").y = fit.model.predict(self.grid[:, None]).tolist()
+            trace(self.figure, "this-degree").update(
                 x=[fit.degree, fit.degree], y=[fit.train_rmse, fit.test_rmse]
             )
         # shown, not chosen: the test errors only label the picture, nothing is tuned on them
@@ -152,14 +160,35 @@ class NetworkPanel(Panel):
     """A network with one hidden layer learns the melting-point curve by gradient descent;
     the learning rate sets the step η in θ ← θ − η ∇θ ℒ. Press Train and watch the loss."""
 
-    TRAIN, TEST, FIT, TRAIN_LOSS, TEST_LOSS = range(5)
-
     def __init__(self, epochs: int = NETWORK_EPOCHS) -> None:
         super().__init__()
         self.data = transition_metal_melting()
         self.epochs = epochs
+        self.learning_rate = self._learning_rate_slider()
+        self.train_button = widgets.Button(description="Train", button_style="primary")
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=epochs, description="epoch 0", layout={"width": "24em"}
+        )
+        self.readout = widgets.HTML()
+        self.grid = np.linspace(self.data.x.min() - 0.5, self.data.x.max() + 0.5, 200)
+        self.figure = self._build_figure()
+        self.hint = self.figure.layout.annotations[-1]
+        self.one_run_at_a_time(self.train_button, self.train)
+        self.learning_rate.observe(self._forget, names="value")
+        self._forget()
+        self.widget = widgets.VBox(
+            [
+                self.figure,
+                widgets.HBox([self.learning_rate, self.train_button, self.progress]),
+                self.readout,
+                self.message,
+            ]
+        )
+
+    @staticmethod
+    def _learning_rate_slider() -> widgets.FloatLogSlider:
         low, high = LEARNING_RATE_RANGE
-        self.learning_rate = widgets.FloatLogSlider(
+        return widgets.FloatLogSlider(
             value=DEFAULT_LEARNING_RATE,
             base=10,
             min=np.log10(low),
@@ -169,14 +198,11 @@ class NetworkPanel(Panel):
             readout_format=".3g",
             style={"description_width": "initial"},
         )
-        self.train = widgets.Button(description="Train", button_style="primary")
-        self.progress = widgets.IntProgress(
-            value=0, min=0, max=epochs, description="epoch 0", layout={"width": "24em"}
-        )
-        self.readout = widgets.HTML()
-        self.grid = np.linspace(self.data.x.min() - 0.5, self.data.x.max() + 0.5, 200)
 
-        self.figure = two_plots(
+    def _build_figure(self) -> FigureWidget:
+        """Traces: "train", "test" (the data), "fit", "train-loss", "test-loss"; the last
+        annotation is the hint shown until the first run."""
+        figure = two_plots(
             (
                 f"the network's curve ({HIDDEN_UNITS} tanh neurons)",
                 "loss (MSE on standardized melting points)",
@@ -184,20 +210,30 @@ class NetworkPanel(Panel):
             widths=(0.5, 0.5),
             spacing=0.12,
         )
-        _data_traces(self.figure, self.data)
-        self.figure.add_scatter(
-            x=self.grid.tolist(), y=[], line={"color": "black", "width": 2}, name="network"
+        _data_traces(figure, self.data)
+        figure.add_scatter(
+            x=self.grid.tolist(),
+            y=[],
+            line={"color": "black", "width": 2},
+            name="network",
+            uid="fit",
         )
         for colour, name in ((PALETTE["blue"], "train loss"), (PALETTE["orange"], "test loss")):
-            self.figure.add_scatter(
-                x=[], y=[], mode="lines", line={"color": colour}, name=name, row=1, col=2
+            figure.add_scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                line={"color": colour},
+                name=name,
+                uid=name.replace(" ", "-"),
+                row=1,
+                col=2,
             )
-        _lay_out(self.figure, self.data)
-        self.figure.update_xaxes(title_text="epoch", range=[0, epochs], row=1, col=2)
-        self.figure.update_yaxes(type="log", title_text="loss", row=1, col=2)
-
+        _lay_out(figure, self.data)
+        figure.update_xaxes(title_text="epoch", range=[0, self.epochs], row=1, col=2)
+        figure.update_yaxes(type="log", title_text="loss", row=1, col=2)
         # until the first run the loss plot says what to do, rather than stand empty
-        self.figure.add_annotation(
+        figure.add_annotation(
             text="press Train",
             x=0.5,
             y=0.5,
@@ -206,18 +242,7 @@ class NetworkPanel(Panel):
             showarrow=False,
             font={"size": 18, "color": PALETTE["grey"]},
         )
-        self.hint = self.figure.layout.annotations[-1]
-        self.one_run_at_a_time(self.train, self.run)
-        self.learning_rate.observe(self._forget, names="value")
-        self._forget()
-        self.widget = widgets.VBox(
-            [
-                self.figure,
-                widgets.HBox([self.learning_rate, self.train, self.progress]),
-                self.readout,
-                self.message,
-            ]
-        )
+        return figure
 
     def _forget(self, _change=None) -> None:
         """A new learning rate: clear the last run, so curves of two runs never mix."""
@@ -225,18 +250,17 @@ class NetworkPanel(Panel):
         self.history: list[tuple[int, float, float]] = []
         self.progress.value, self.progress.description = 0, "epoch 0"
         with self.figure.batch_update():
-            self.figure.data[self.FIT].y = [float(np.mean(self.data.y[self.data.train]))] * len(
-                self.grid
-            )
-            self.figure.data[self.TRAIN_LOSS].update(x=[], y=[])
-            self.figure.data[self.TEST_LOSS].update(x=[], y=[])
+            mean = float(np.mean(self.data.y[self.data.train]))
+            trace(self.figure, "fit").y = [mean] * len(self.grid)
+            trace(self.figure, "train-loss").update(x=[], y=[])
+            trace(self.figure, "test-loss").update(x=[], y=[])
             self.hint.visible = True
         self.readout.value = (
             "Press <b>Train</b>: the network starts from random weights; its curve "
             f"and loss are redrawn every {UPDATE_EVERY} epochs."
         )
 
-    def run(self, _button=None) -> None:
+    def train(self, _button=None) -> None:
         """Train from scratch for `epochs` epochs, redrawing as it goes."""
         self._forget()
         self.clear_message()
@@ -252,15 +276,16 @@ class NetworkPanel(Panel):
     def _draw(self, network) -> None:
         epochs, train, test = (
             (list(column) for column in zip(*self.history, strict=True))
-            if (self.history)
+            if self.history
             else ([], [], [])
         )
         with self.figure.batch_update():
             if network is not None:
-                self.figure.data[self.FIT].y = predict_curve(network, self.grid, self.data).tolist()
+                fit = predict_curve(network, self.grid, self.data)
+                trace(self.figure, "fit").y = fit.tolist()
             self.hint.visible = not epochs
-            self.figure.data[self.TRAIN_LOSS].update(x=epochs, y=train)
-            self.figure.data[self.TEST_LOSS].update(x=epochs, y=test)
+            trace(self.figure, "train-loss").update(x=epochs, y=train)
+            trace(self.figure, "test-loss").update(x=epochs, y=test)
         last = epochs[-1] if epochs else 0
         self.progress.value, self.progress.description = last, f"epoch {last}"
         if epochs:

@@ -10,9 +10,6 @@ perfect model puts every point on the diagonal).
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from types import MappingProxyType
-from typing import ClassVar
 
 import ipywidgets as widgets
 import numpy as np
@@ -35,7 +32,7 @@ from ..regression import (
     stored_learning_curve,
 )
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, two_plots
+from ._figure import FigureWidget, trace, two_plots
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
@@ -53,14 +50,6 @@ class LearningCurvePanel(Panel):
     The full curves are read from `make data`'s cache, or computed with compute_button.
     """
 
-    # trace indices, per recipe where there is one per recipe
-    CURVE: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 0, HANSEN: 1})
-    LIVE: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 2, HANSEN: 3})
-    G2: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 4, HANSEN: 5})
-    PAPER = 6
-    PARITY: ClassVar[Mapping[str, int]] = MappingProxyType({RUPP: 7, HANSEN: 8})
-    DIAGONAL = 9
-
     def __init__(
         self,
         regression: Qm9Regression | None = None,
@@ -68,6 +57,31 @@ class LearningCurvePanel(Panel):
         n_train: int = FIRST_TRAINING_SIZE,
     ) -> None:
         super().__init__()
+        self._build_controls(n_train)
+        self.readout = widgets.HTML()
+        self.figure = self._build_figure()
+        self.runs: dict[tuple[str, int], RegressionRun] = {}  # every run, by (recipe, size)
+        self.shown_runs: dict[str, RegressionRun] = {}  # by recipe, at the slider's size
+        self.regression = self._regression(regression)
+        self.curve = curve if curve is not None else stored_learning_curve()
+        # G2 from the stored curve, else trained now (111 molecules: a fraction of a second)
+        self.g2 = (
+            {key: (self.curve.g2_n_train, c.g2_test_mae) for key, c in self.curve.curves.items()}
+            if self.curve is not None
+            else {key: _g2_point(key) for key in RECIPES}
+        )
+        self._draw_curve()
+        self.n_train.observe(self._on_n_train, names="value")
+        self.one_run_at_a_time(self.compute_button, self.compute_curve)
+        if self.regression is not None:
+            self.train(self.n_train.value)
+        else:
+            self._report()
+        controls = widgets.HBox([self.n_train, self.compute_button, self.progress])
+        self.widget = widgets.VBox([self.figure, controls, self.readout, self.message])
+
+    def _build_controls(self, n_train: int) -> None:
+        """The training-size slider, the button that computes the curves, a progress bar."""
         self.n_train = widgets.SelectionSlider(
             options=LIVE_TRAINING_SIZES,
             value=n_train if n_train in LIVE_TRAINING_SIZES else FIRST_TRAINING_SIZE,
@@ -80,38 +94,21 @@ class LearningCurvePanel(Panel):
             description="Compute the learning curves", layout={"width": "16em"}
         )
         self.progress = progress_bar("training")
-        self.readout = widgets.HTML()
-        self.figure = self._build_figure()
-        self.runs: dict[tuple[str, int], RegressionRun] = {}
-        self.run: dict[str, RegressionRun] = {}
 
+    def _regression(self, given: Qm9Regression | None) -> Qm9Regression | None:
+        """The given regression, else QM9's; None without QM9, said in the panel."""
         try:
-            self.regression = regression or with_progress(
+            return given or with_progress(
                 self.progress, lambda progress: Qm9Regression(qm9_set(progress=progress))
             )
         except FeaturizeError as error:  # no QM9: say so, and keep the paper's point
-            self.regression = None
             self.show_message(str(error))
             self.n_train.disabled = self.compute_button.disabled = True
-        self.curve = curve if curve is not None else stored_learning_curve()
-        # G2 from the stored curve, else trained now (111 molecules: a fraction of a second)
-        self.g2 = (
-            {key: (self.curve.g2_n_train, c.g2_test_mae) for key, c in self.curve.curves.items()}
-            if self.curve is not None
-            else {key: _g2_point(key) for key in RECIPES}
-        )
-        self._draw_curve()
-
-        self.n_train.observe(self._on_size, names="value")
-        self.one_run_at_a_time(self.compute_button, self.compute_curve)
-        if self.regression is not None:
-            self.train(self.n_train.value)
-        else:
-            self._report()
-        controls = widgets.HBox([self.n_train, self.compute_button, self.progress])
-        self.widget = widgets.VBox([self.figure, controls, self.readout, self.message])
+            return None
 
     def _build_figure(self) -> FigureWidget:
+        """Traces, <key> a recipe's (RUPP, HANSEN): "curve-<key>", "live-<key>" (the runs
+        trained here), "g2-<key>", "paper" (left); "parity-<key>", "diagonal" (right)."""
         figure = two_plots(
             (
                 "learning curves: test error vs training molecules",
@@ -120,7 +117,7 @@ class LearningCurvePanel(Panel):
             widths=(0.55, 0.45),
             spacing=0.12,
         )
-        for key, recipe in RECIPES.items():  # CURVE
+        for key, recipe in RECIPES.items():
             figure.add_scatter(
                 x=[],
                 y=[],
@@ -128,10 +125,11 @@ class LearningCurvePanel(Panel):
                 line={"color": RECIPE_COLOURS[key], "width": 3},
                 marker={"size": 9},
                 name=recipe.label,
+                uid=f"curve-{key}",
                 row=1,
                 col=1,
             )
-        for key in RECIPES:  # LIVE
+        for key in RECIPES:
             figure.add_scatter(
                 x=[],
                 y=[],
@@ -139,22 +137,24 @@ class LearningCurvePanel(Panel):
                 marker={"size": 13, "symbol": "circle-open", "line": {"width": 3}},
                 marker_color=RECIPE_COLOURS[key],
                 name=f"trained live, {RECIPE_SHORT[key]}",
+                uid=f"live-{key}",
                 showlegend=False,
                 row=1,
                 col=1,
             )
-        for key in RECIPES:  # G2
+        for key in RECIPES:
             figure.add_scatter(
                 x=[],
                 y=[],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 12, "color": RECIPE_COLOURS[key]},
                 name=f"G2, experiment (few data), {RECIPE_SHORT[key]}",
+                uid=f"g2-{key}",
                 showlegend=False,
                 row=1,
                 col=1,
             )
-        figure.add_scatter(  # PAPER
+        figure.add_scatter(
             x=[PAPER_TRAINING_SIZE],
             y=[PAPER_MAE_KCAL_PER_MOL],
             mode="markers+text",
@@ -166,10 +166,11 @@ class LearningCurvePanel(Panel):
                 f"{PAPER_REFERENCE}: {PAPER_MAE_KCAL_PER_MOL} kcal/mol at N ≈ "
                 f"{PAPER_TRAINING_SIZE}, eigenvalues + Gaussian, on {PAPER_DATASET}"
             ),
+            uid="paper",
             row=1,
             col=1,
         )
-        for key, recipe in RECIPES.items():  # PARITY
+        for key, recipe in RECIPES.items():
             figure.add_scatter(
                 x=[],
                 y=[],
@@ -180,17 +181,19 @@ class LearningCurvePanel(Panel):
                     "<br>predicted %{y:.1f}<extra></extra>"
                 ),
                 name=f"test molecules, {recipe.label}",
+                uid=f"parity-{key}",
                 showlegend=False,
                 row=1,
                 col=2,
             )
-        figure.add_scatter(  # DIAGONAL
+        figure.add_scatter(
             x=[],
             y=[],
             mode="lines",
             line={"color": PALETTE["grey"], "dash": "dash"},
             hoverinfo="skip",
             name="predicted = reference",
+            uid="diagonal",
             showlegend=False,
             row=1,
             col=2,
@@ -233,11 +236,11 @@ class LearningCurvePanel(Panel):
         with self.figure.batch_update():
             if self.curve is not None:
                 for key, recipe_curve in self.curve.curves.items():
-                    line = self.figure.data[self.CURVE[key]]
+                    line = trace(self.figure, f"curve-{key}")
                     line.x, line.y = list(self.curve.sizes), list(recipe_curve.test_mae)
                     self.g2[key] = (self.curve.g2_n_train, recipe_curve.g2_test_mae)
             for key, (n_train, mae) in self.g2.items():
-                g2 = self.figure.data[self.G2[key]]
+                g2 = trace(self.figure, f"g2-{key}")
                 g2.x, g2.y = [n_train], [mae]
 
     def compute_curve(self, _button=None) -> None:
@@ -259,7 +262,7 @@ class LearningCurvePanel(Panel):
         self._report()
 
     # -- the models trained now -------------------------------------------------------
-    def _on_size(self, change) -> None:
+    def _on_n_train(self, change) -> None:
         self.train(change["new"])
 
     def train(self, n_train: int) -> None:
@@ -284,7 +287,7 @@ class LearningCurvePanel(Panel):
             self.show_message(str(error))
             return
         self.clear_message()
-        self.run = runs
+        self.shown_runs = runs
         for key, run in runs.items():
             self.runs[key, n_train] = run
         references = runs[keys[0]].reference
@@ -293,9 +296,9 @@ class LearningCurvePanel(Panel):
         with self.figure.batch_update():
             for key in keys:
                 sizes = sorted(n for k, n in self.runs if k == key)
-                live = self.figure.data[self.LIVE[key]]
+                live = trace(self.figure, f"live-{key}")
                 live.x, live.y = sizes, [self.runs[key, n].test_mae for n in sizes]
-                parity = self.figure.data[self.PARITY[key]]
+                parity = trace(self.figure, f"parity-{key}")
                 # lists, not numpy arrays: the browser reports a redrawn trace back, and
                 # plotly cannot compare its report of a numpy-held array (a page warning)
                 parity.x = runs[key].reference.tolist()
@@ -303,19 +306,19 @@ class LearningCurvePanel(Panel):
                 if parity.text is None:  # the test molecules never change: name them once
                     descriptions = self.regression.dataset.descriptions
                     parity.text = [html.escape(descriptions[i]) for i in self.regression.test]
-            self.figure.data[self.DIAGONAL].x = [low, high]
-            self.figure.data[self.DIAGONAL].y = [low, high]
+            diagonal = trace(self.figure, "diagonal")
+            diagonal.x, diagonal.y = [low, high], [low, high]
         self._report()
 
     def _report(self) -> None:
         lines = []
-        if self.run:
-            n_train = next(iter(self.run.values())).n_train
-            n_test = len(next(iter(self.run.values())).reference)
+        if self.shown_runs:
+            n_train = next(iter(self.shown_runs.values())).n_train
+            n_test = len(next(iter(self.shown_runs.values())).reference)
             errors = "; ".join(
                 f'<span style="color:{RECIPE_COLOURS[key]}">■</span> {RECIPES[key].label}: '
                 f"<b>{run.test_mae:.1f} kcal/mol</b>"
-                for key, run in self.run.items()
+                for key, run in self.shown_runs.items()
             )
             lines.append(
                 f"Trained on <b>{n_train}</b> molecules, tested on {n_test} held-out ones: "
@@ -324,7 +327,7 @@ class LearningCurvePanel(Panel):
             chosen = "; ".join(
                 f"{RECIPE_SHORT[key]} γ = {run.gamma:.0e}, λ = {run.alpha:.0e} "
                 f"(CV MAE {run.cv_mae:.1f})"
-                for key, run in self.run.items()
+                for key, run in self.shown_runs.items()
             )
             lines.append(
                 f'<span style="color:#555">Chosen by {CV_FOLDS}-fold cross-validation on the '
@@ -349,7 +352,7 @@ class LearningCurvePanel(Panel):
 
     def live_mae(self, recipe_key: str) -> np.ndarray:
         """(sizes, test MAE) of one recipe's runs trained in this panel, as the curve shows them."""
-        live = self.figure.data[self.LIVE[recipe_key]]
+        live = trace(self.figure, f"live-{recipe_key}")
         return np.array([live.x, live.y], dtype=float)
 
 

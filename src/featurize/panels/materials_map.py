@@ -19,7 +19,7 @@ from ..maps import MAP_DESCRIPTORS, PROJECTIONS, materials_map
 from ..molecules import mol_from_smiles
 from ..settings import MAX_SMILES_LENGTH
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, trace
 from ._progress import progress_bar, with_progress
 
 Loader = Callable[[Callable[[int, int], None]], MoleculeSet]  # progress → the set
@@ -40,6 +40,27 @@ FIRST_SELECTED = ("CCO", "CH3CH2OH")  # ethanol, in QM9's and in G2's naming
 AXIS_TITLES = {"PCA": "principal component {}", "t-SNE": "t-SNE axis {}"}
 
 
+def _dataset_choices(
+    dataset: str | MoleculeSet, descriptor: str, projection: str
+) -> tuple[dict[str, Loader | MoleculeSet], str]:
+    """The sets on offer (a set of one's own first) and the label of the one to show; a
+    FeaturizeError for a set, descriptor or projection there is none of."""
+    datasets = dict(MAP_DATASETS)
+    if isinstance(dataset, MoleculeSet):
+        datasets = {dataset.label: dataset, **datasets}
+        dataset = dataset.label
+    for value, choices, what in [
+        (dataset, datasets, "dataset"),
+        (descriptor, MAP_DESCRIPTORS, "descriptor"),
+        (projection, PROJECTIONS, "projection"),
+    ]:
+        if value not in choices:
+            raise FeaturizeError(
+                f"Unknown {what} {value!r}; choose one of {', '.join(map(repr, choices))}."
+            )
+    return datasets, dataset
+
+
 class MaterialsMapPanel(Panel):
     """A 2-D map of a molecule set's descriptors; a chosen point is shown in 3-D.
 
@@ -47,8 +68,6 @@ class MaterialsMapPanel(Panel):
     Attributes for driving it: dataset_choice, descriptor_choice, projection_choice,
     colour_choice, search (a name or SMILES), select(index).
     """
-
-    POINTS, SELECTED = 0, 1  # trace indices
 
     def __init__(
         self,
@@ -59,20 +78,26 @@ class MaterialsMapPanel(Panel):
         show_3d: bool = True,
     ) -> None:
         super().__init__()
-        self.datasets: dict[str, Loader | MoleculeSet] = dict(MAP_DATASETS)
-        if isinstance(dataset, MoleculeSet):
-            self.datasets = {dataset.label: dataset, **self.datasets}
-            dataset = dataset.label
-        for value, choices, what in [
-            (dataset, self.datasets, "dataset"),
-            (descriptor, MAP_DESCRIPTORS, "descriptor"),
-            (projection, PROJECTIONS, "projection"),
-        ]:
-            if value not in choices:
-                raise FeaturizeError(
-                    f"Unknown {what} {value!r}; choose one of {', '.join(map(repr, choices))}."
-                )
+        self.datasets, dataset = _dataset_choices(dataset, descriptor, projection)
         self.show_3d = show_3d
+        self._build_controls(dataset, descriptor, projection)
+        self.readout = widgets.HTML(layout={"width": "380px"})
+        self.view = None
+        self.view_box = widgets.Box(layout={"width": "380px", "min_height": "360px"})
+        self.figure = self._build_figure()
+        trace(self.figure, "molecules").on_click(self._on_click)
+        self._nothing_drawn_yet(dataset)
+        self.dataset_choice.observe(self._on_dataset_choice, names="value")
+        for control in (self.descriptor_choice, self.projection_choice):
+            control.observe(self._on_map_choice, names="value")
+        self.colour_choice.observe(self._recolour, names="value")
+        self.search.observe(self._on_search, names="value")
+        self._on_dataset_choice()
+        self._lay_out()
+
+    def _build_controls(self, dataset: str, descriptor: str, projection: str) -> None:
+        """The set, descriptor, projection and colour choices, the search box and the
+        progress bar of a long computation."""
         self.dataset_choice = widgets.Dropdown(
             options=list(self.datasets), value=dataset, description="molecules"
         )
@@ -99,12 +124,12 @@ class MaterialsMapPanel(Panel):
         self.search.style.description_width = "4em"
         self.search.layout.width = "22em"
         self.progress = progress_bar("computing")
-        self.readout = widgets.HTML(layout={"width": "380px"})
-        self.view = None
-        self.view_box = widgets.Box(layout={"width": "380px", "min_height": "360px"})
 
-        self.figure = FigureWidget()
-        self.figure.add_scatter(
+    @staticmethod
+    def _build_figure() -> FigureWidget:
+        """Traces: "molecules" (a point each) and "chosen" (a ring around the chosen one)."""
+        figure = FigureWidget()
+        figure.add_scatter(
             x=[],
             y=[],
             mode="markers",
@@ -117,8 +142,9 @@ class MaterialsMapPanel(Panel):
             },
             hovertemplate="%{text}<br>%{marker.color:.4g}<extra></extra>",
             name="molecules",
+            uid="molecules",
         )
-        self.figure.add_scatter(
+        figure.add_scatter(
             x=[],
             y=[],
             mode="markers",
@@ -130,8 +156,9 @@ class MaterialsMapPanel(Panel):
             },
             hoverinfo="skip",
             name="chosen",
+            uid="chosen",
         )
-        self.figure.update_layout(
+        figure.update_layout(
             width=620,
             height=520,
             margin={"l": 60, "r": 10, "t": 50, "b": 50},
@@ -140,23 +167,18 @@ class MaterialsMapPanel(Panel):
             plot_bgcolor="#FAFAFA",
             hovermode="closest",  # hover and click pick the point under the mouse
         )
-        self.figure.data[self.POINTS].on_click(self._clicked)
+        return figure
 
+    def _nothing_drawn_yet(self, dataset_label: str) -> None:
         self.dataset: MoleculeSet | None = None
         self.coordinates: np.ndarray | None = None
         self.selected: int | None = None
         self.shown_atoms: Atoms | None = None  # the molecule in the 3-D view and readout
-        self._dataset_label = dataset
+        self._dataset_label = dataset_label
         self._drawn: tuple[str, str] | None = None  # (descriptor, projection) on the map
         self._canonical: dict[str, int] | None = None
 
-        self.dataset_choice.observe(self._on_dataset, names="value")
-        for control in (self.descriptor_choice, self.projection_choice):
-            control.observe(self._on_map_choice, names="value")
-        self.colour_choice.observe(self._recolour, names="value")
-        self.search.observe(self._on_search, names="value")
-        self._on_dataset()
-
+    def _lay_out(self) -> None:
         controls = widgets.HBox(
             [
                 widgets.VBox([self.dataset_choice, self.descriptor_choice, self.colour_choice]),
@@ -167,7 +189,7 @@ class MaterialsMapPanel(Panel):
         self.widget = widgets.VBox([controls, widgets.HBox([self.figure, details]), self.message])
 
     # -- the map --------------------------------------------------------------------------
-    def _on_dataset(self, _change=None) -> None:
+    def _on_dataset_choice(self, _change=None) -> None:
         label = self.dataset_choice.value
         source = self.datasets[label]
         try:
@@ -215,7 +237,7 @@ class MaterialsMapPanel(Panel):
     def _draw(self) -> None:
         method = self.projection_choice.value
         with self.figure.batch_update():
-            points = self.figure.data[self.POINTS]
+            points = trace(self.figure, "molecules")
             points.x, points.y = self.coordinates[:, 0], self.coordinates[:, 1]
             points.text = [html.escape(d) for d in self.dataset.descriptions]
             self._recolour()
@@ -230,14 +252,14 @@ class MaterialsMapPanel(Panel):
         if self.dataset is None:
             return
         label = self.colour_choice.value
-        points = self.figure.data[self.POINTS]
+        points = trace(self.figure, "molecules")
         points.marker.color = np.asarray(MAP_COLOURS[label](self.dataset), dtype=float)
         points.marker.colorbar.title.text = label
 
     @property
     def colour_values(self) -> np.ndarray:
         """The numbers the points are coloured by, one per molecule."""
-        return np.asarray(self.figure.data[self.POINTS].marker.color, dtype=float)
+        return np.asarray(trace(self.figure, "molecules").marker.color, dtype=float)
 
     # -- one molecule -------------------------------------------------------------------
     def select(self, index: int) -> None:
@@ -257,7 +279,7 @@ class MaterialsMapPanel(Panel):
         self.selected = int(index)
         x, y = self.coordinates[self.selected]
         with self.figure.batch_update():
-            chosen = self.figure.data[self.SELECTED]
+            chosen = trace(self.figure, "chosen")
             chosen.x, chosen.y = [float(x)], [float(y)]
         self.shown_atoms = atoms = self.dataset.molecules[self.selected]
         self._show_3d(atoms)
@@ -295,7 +317,7 @@ class MaterialsMapPanel(Panel):
                 return self.dataset.names.index(name)
         return 0
 
-    def _clicked(self, _trace, points, _state) -> None:
+    def _on_click(self, _trace, points, _state) -> None:
         if points.point_inds:
             self.select(int(points.point_inds[0]))
 

@@ -40,17 +40,7 @@ class PageQuestion(Panel):
             f'<b style="color:{PALETTE["blue"]}">Predict, then check.</b> '
             f"{html.escape(self.question.prompt)}"
         )
-        if self.question.choices:
-            self.answer = widgets.RadioButtons(
-                options=list(self.question.choices), value=None, layout={"width": "auto"}
-            )
-        else:
-            self.answer = widgets.Text(
-                placeholder="your prediction"
-                + (f" ({self.question.unit})" if self.question.unit else ""),
-                description="answer",
-                layout={"width": "16em", **TOUCH},
-            )
+        self.answer = self._build_answer()
         self.check_button = widgets.Button(
             description="Check", button_style="primary", layout={"width": "8em", **TOUCH}
         )
@@ -62,13 +52,26 @@ class PageQuestion(Panel):
         )
         self.widget.add_class("deck-question")
 
+    def _build_answer(self) -> widgets.RadioButtons | widgets.Text:
+        """The choices to pick from, or a box for a number."""
+        if self.question.choices:
+            return widgets.RadioButtons(
+                options=list(self.question.choices), value=None, layout={"width": "auto"}
+            )
+        return widgets.Text(
+            placeholder="your prediction"
+            + (f" ({self.question.unit})" if self.question.unit else ""),
+            description="answer",
+            layout={"width": "16em", **TOUCH},
+        )
+
     def given(self) -> int | str | None:
         """The reader's answer as the question takes it: a choice's index, or the text."""
         if self.question.choices:
             return self.answer.index
         return self.answer.value
 
-    def check(self, _source=None) -> None:
+    def check(self, _button=None) -> None:
         """Judge the answer in the kernel and say so under the question."""
         self.clear_message()
         try:

@@ -19,7 +19,7 @@ from ..errors import FeaturizeError
 from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energy
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget
+from ._figure import FigureWidget, trace
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,33 @@ def as_heatmap(values: np.ndarray) -> np.ndarray:
     return square.reshape(side, side)
 
 
+def _structures(atoms: Atoms | Mapping[str, Atoms]) -> dict[str, Atoms]:
+    """label → a copy of each structure given (one structure: "structure")."""
+    structures = dict(atoms) if isinstance(atoms, Mapping) else {"structure": atoms}
+    if not structures or not all(
+        isinstance(each, Atoms) and len(each) for each in structures.values()
+    ):
+        raise FeaturizeError(
+            "StructurePanel needs an ase.Atoms structure, e.g. featurize.molecule('H2O'), "
+            "or a mapping of labels to structures, e.g. featurize.demo_structures()."
+        )
+    return {label: each.copy() for label, each in structures.items()}
+
+
+def _descriptor_records(
+    descriptor: Descriptor | Callable | Mapping[str, Descriptor | Callable],
+) -> dict[str, Descriptor]:
+    """label → Descriptor record of each descriptor given (one: by its own label)."""
+    given = descriptor if isinstance(descriptor, Mapping) else {None: descriptor}
+    if not given:
+        raise FeaturizeError(
+            "descriptor must be a function such as featurize.coulomb_matrix, "
+            "or a mapping from labels to such functions."
+        )
+    records = {label: as_descriptor(each) for label, each in given.items()}
+    return {label or d.label: d for label, d in records.items()}
+
+
 class StructurePanel(Panel):
     """A 3-D view beside a heatmap of a descriptor, with rotation sliders and atom orders.
 
@@ -134,29 +161,28 @@ class StructurePanel(Panel):
         show_3d: bool = True,
     ) -> None:
         super().__init__()
-        structures = dict(atoms) if isinstance(atoms, Mapping) else {"structure": atoms}
-        if not structures or not all(
-            isinstance(each, Atoms) and len(each) for each in structures.values()
-        ):
-            raise FeaturizeError(
-                "StructurePanel needs an ase.Atoms structure, e.g. featurize.molecule('H2O'), "
-                "or a mapping of labels to structures, e.g. featurize.demo_structures()."
-            )
-        self.structures = {label: each.copy() for label, each in structures.items()}
+        self.structures = _structures(atoms)
+        self.descriptors = _descriptor_records(descriptor)
         # buttons as wide as their labels: at a slide's larger font "NaCl (rock salt)" was cut
         self.structure_choice = widgets.ToggleButtons(
             options=list(self.structures), description="structure", style={"button_width": "auto"}
         )
         self.atoms = self.structures[self.structure_choice.value]
-        given = descriptor if isinstance(descriptor, Mapping) else {None: descriptor}
-        if not given:
-            raise FeaturizeError(
-                "descriptor must be a function such as featurize.coulomb_matrix, "
-                "or a mapping from labels to such functions."
-            )
-        records = {label: as_descriptor(each) for label, each in given.items()}
-        self.descriptors = {label or d.label: d for label, d in records.items()}
+        self._build_controls()
+        self.readout = widgets.HTML()
+        self.figure = self._build_figure()
+        self.show_3d = show_3d
+        self.view = self._new_view()
+        self._switching_structure = False
+        self.structure_choice.observe(self._on_structure_choice, names="value")
+        self.descriptor_choice.observe(self._on_descriptor_choice, names="value")
+        for control in (*self.sliders, self.atom_order):
+            control.observe(self._on_change, names="value")
+        self._lay_out()
+        self._on_descriptor_choice()
 
+    def _build_controls(self) -> None:
+        """The rotation sliders, the atom order and the descriptor choice."""
         slider = functools.partial(
             widgets.IntSlider, value=0, min=-180, max=180, step=5, continuous_update=True
         )
@@ -172,9 +198,12 @@ class StructurePanel(Panel):
         )
         for control in (*self.sliders, self.atom_order):
             control.style.description_width = "7em"
-        self.readout = widgets.HTML()
-        self.figure = FigureWidget(
-            data=[go.Heatmap(z=[[0.0]], colorscale="Cividis", hoverongaps=False)],
+
+    @staticmethod
+    def _build_figure() -> FigureWidget:
+        """Trace: "descriptor", the heatmap of the descriptor's values."""
+        return FigureWidget(
+            data=[go.Heatmap(z=[[0.0]], colorscale="Cividis", hoverongaps=False, uid="descriptor")],
             layout=go.Layout(
                 width=460,
                 height=400,
@@ -184,15 +213,8 @@ class StructurePanel(Panel):
                 title={"y": 0.02, "yanchor": "bottom", "font": {"size": 13}},
             ),
         )
-        self.show_3d = show_3d
-        self.view = self._new_view()
-        self._switching_structure = False
 
-        self.structure_choice.observe(self._choose_structure, names="value")
-        self.descriptor_choice.observe(self._choose_descriptor, names="value")
-        for control in (*self.sliders, self.atom_order):
-            control.observe(self._on_change, names="value")
-
+    def _lay_out(self) -> None:
         self.controls = widgets.VBox([*self.sliders, self.atom_order])
         self.figure_column = widgets.VBox([self.figure, self.readout])
         row = [self.figure_column, self.view] if self.view is not None else [self.figure_column]
@@ -205,7 +227,6 @@ class StructurePanel(Panel):
             row, layout={"flex_flow": "row-reverse", "justify_content": "flex-end"}
         )
         self.widget = widgets.VBox([*header, self.plots, self.controls, self.message])
-        self._choose_descriptor()
 
     def _new_view(self):
         if not self.show_3d:
@@ -216,7 +237,7 @@ class StructurePanel(Panel):
 
         return structure_view(self.atoms)
 
-    def _choose_structure(self, _change=None) -> None:
+    def _on_structure_choice(self, _change=None) -> None:
         """Another structure: its own atom orders, 3-D view and reference descriptor D₀."""
         self.atoms = self.structures[self.structure_choice.value]
         self._switching_structure = True  # the new orders must not redraw the old structure
@@ -231,7 +252,7 @@ class StructurePanel(Panel):
             old, self.view = self.view, self._new_view()
             self.plots.children = (self.figure_column, self.view)
             old.close()
-        self._choose_descriptor()
+        self._on_descriptor_choice()
 
     @property
     def sliders(self) -> tuple[widgets.IntSlider, widgets.IntSlider, widgets.IntSlider]:
@@ -247,7 +268,7 @@ class StructurePanel(Panel):
         re-ordered."""
         return permute(rotate(self.atoms, self.angles_deg), self.atom_order.value)
 
-    def _choose_descriptor(self, _change=None) -> None:
+    def _on_descriptor_choice(self, _change=None) -> None:
         self.descriptor = self.descriptors[self.descriptor_choice.value]
         try:
             self.reference = np.asarray(self.descriptor.compute(self.atoms), dtype=float)
@@ -303,7 +324,7 @@ class StructurePanel(Panel):
         rows = labels if atom_rows else None
         columns = (self.descriptor.columns or labels) if atom_rows else None
         with self.figure.batch_update():
-            heatmap = self.figure.data[0]
+            heatmap = trace(self.figure, "descriptor")
             # padding as None: a gap to plotly, and valid JSON (NaN is not) on the wire
             heatmap.z = np.where(np.isnan(z), None, z).tolist()
             heatmap.x, heatmap.y = columns, rows

@@ -1,0 +1,60 @@
+"""featurize.panels._figure: the panels' figures."""
+
+import re
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+import featurize.panels
+from featurize.panels._figure import LEAN_PLOTLY_TRACES, FigureWidget, trace, two_plots
+
+
+def test_no_panel_adds_a_trace_outside_the_lean_plotly_build():
+    """Also the panels that need data sets (the map, the learning curve): read their code."""
+    named = set()
+    for source in Path(featurize.panels.__file__).parent.glob("*.py"):
+        text = source.read_text()
+        # add_class is ipywidgets' (a CSS class on a widget), add_traces the figure's own
+        # (_figure.FigureWidget), neither a trace type
+        named |= set(re.findall(r"\badd_([a-z0-9]+)\(", text)) - {
+            "annotation",
+            "hline",
+            "shape",
+            "class",
+            "traces",
+        }
+        named |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][a-z0-9]+)\(", text)}
+    named -= {"figurewidget", "layout", "figure", "label"}
+    assert named and named <= LEAN_PLOTLY_TRACES, named - LEAN_PLOTLY_TRACES
+
+
+def test_a_trace_is_fetched_by_its_uid_and_a_wrong_uid_names_the_known_ones():
+    figure = two_plots(("left", "right"))
+    figure.add_scatter(x=[1, 2], y=[3, 4], name="the data", uid="data")
+    figure.add_scatter(x=[], y=[], name="the fit", uid="fit", row=1, col=2)
+    figure.add_bar(x=["a"], y=[1])  # no uid of its own: plotly's random one
+    assert trace(figure, "fit") is figure.data[1]
+    assert trace(figure, "data").name == "the data"  # the legend keeps its text
+    with pytest.raises(LookupError, match=r"no trace 'fits'; its traces are 'data', 'fit', '"):
+        trace(figure, "fits")
+
+
+def test_a_uid_survives_the_widget_sync():
+    """What the browser gets, and what it reports back, name the traces by their uids."""
+    figure = FigureWidget(data=[go.Scatter(x=[0], y=[0], uid="first")])
+    figure.add_traces([{"type": "bar", "uid": "second"}])
+    figure.add_scatter(x=[1], y=[1], uid="third")
+    figure._repr_mimebundle_()
+    assert [each["uid"] for each in figure._widget_data] == ["first", "second", "third"]
+    # the browser's report after a redraw finds each trace by its uid
+    deltas = [{"uid": "third", "index": 2, "x": [1], "y": [1]}]
+    figure.set_state(
+        {
+            "_js2py_traceDeltas": {
+                "trace_deltas": deltas,
+                "trace_edit_id": figure._last_trace_edit_id,
+            }
+        }
+    )
+    assert trace(figure, "third").uid == "third" and len(figure.data) == 3
