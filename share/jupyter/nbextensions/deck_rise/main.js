@@ -45,8 +45,19 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
   }
   document.addEventListener("slidechanged", refit3DViews);
 
+  function load_ipython_extension_keys() {
+    // Arrow keys on a focused slider turn the slider; they must not also change the slide
+    // (reveal.js listens on the document, above the notebook).
+    document.getElementById("notebook").addEventListener("keydown", (event) => {
+      if (event.target.closest && event.target.closest(".jupyter-widgets")) {
+        event.stopPropagation();
+      }
+    });
+  }
+
   function load_ipython_extension() {
     if (window.parent !== window) return; // the speaker view's frames
+    load_ipython_extension_keys();
     // RISE loads reveal.js when it starts; on a busy machine that can take longer than
     // the 30 s the classic notebook gives require.js, after which it gives up and the
     // slideshow never opens: wait for it.
