@@ -5,6 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 PRESENT_PORT ?= 8867
+RISE_PORT ?= 8869
 # Kernels kept ready per demo page: a number, or PAGE=N,… for some pages (docs/deploy.md).
 POOL ?= 1
 # torch for `make foundation`: 2.13.0 is a CPU build pip finds on this kind of machine;
@@ -40,7 +41,7 @@ CHP_VERSION ?= 5.3.0
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
-.PHONY: serve present slides lab test test-foundation test-hub hub-sizing bench soak figures data upgrade clean foundation assignments
+.PHONY: serve present rise slides lab test test-foundation test-hub hub-sizing bench soak figures data upgrade clean foundation assignments
 
 serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -52,6 +53,12 @@ present: $(VENV)/.installed-run $(VENDOR)/pins.json $(PLOTLY_WIDGET) $(DATA_STAM
 	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
 	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
 		notebooks/lecture.ipynb
+
+# The lecture as a RISE slideshow (RISE 5 on the classic notebook, README "Presenting"): it
+# prints the address to open; the lecture's demos run as it opens, T opens the speaker notes.
+# It serves a fresh copy of notebooks/ in build/rise/ (deck_server.rise).
+rise: $(VENV)/.installed-run $(VENDOR)/pins.json $(PLOTLY_WIDGET) $(DATA_STAMP)
+	$(BIN)/python -m deck_server.rise --host=$(HOST) --port=$(RISE_PORT) --root=$(CURDIR)
 
 # The offline slide file: build/slides/lecture.html, the executed deck with its figures,
 # opening from file:// with no network (the controls need `make present`).

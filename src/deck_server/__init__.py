@@ -14,6 +14,7 @@
 |                 | handed out; visitor limits; kernels of visitors who   |                  |
 |                 | left shut down                                        |                  |
 | launch          | start Voila as `make serve` does (tests, benchmarks)  | —                |
+| rise            | `make rise`: RISE on the classic notebook server      | —                |
 
 "Standalone" is `voila …` (make serve, make present). Under Jupyter Server (Binder,
 JupyterHub) Voila loads the same settings file, but its application, kernel manager and

@@ -36,6 +36,9 @@ ROUTE = "voila/templates/deck/static/plotly-widget.js"
 BUNDLE_NAME = "plotly-widget.js"
 STAMP_NAME = "plotly-widget.json"
 ENVIRONMENT_VARIABLE = "DECK_PLOTLY_BUNDLE"
+# A kernel that Voila started knows the base URL of Voila's routes (VOILA_BASE_URL); one that
+# a Jupyter server with Voila's server extension started (`make rise`) is told it here.
+BASE_URL_VARIABLE = "DECK_SERVER_BASE_URL"
 
 # plotly's widget bundle is one esbuild module holding all of plotly.js as a CommonJS
 # module, a UMD wrapper from its header `(function(root,factory){typeof module=="object"…`

@@ -4,9 +4,9 @@ A plotly FigureWidget is an anywidget: its JavaScript travels inside every figur
 and the browser compiles it once per figure (the lecture has five; anywidget gives up on a
 model that takes over 2 s to start). Under the deck's Voila server the code is also served
 as one file, with plotly.js's cartesian build inside (1.5 MB of code instead of 4.9), and
-the server tells its kernels so (deck_server.plotly_bundle owns that contract): a figure
-then ships a two-line module importing that file instead. Anywhere else (JupyterLab,
-nbconvert) figures keep plotly's own code inline.
+the server tells its kernels so (deck_server.plotly_bundle owns that contract; `make rise`'s
+server does the same): a figure then ships a two-line module importing that file instead.
+Anywhere else (JupyterLab, nbconvert) figures keep plotly's own code inline.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 from plotly.subplots import make_subplots
 
-from deck_server.plotly_bundle import served_module
+from deck_server.plotly_bundle import BASE_URL_VARIABLE, served_module
 
 # The traces plotly.js's cartesian build draws (its README): the served file carries that
 # build, so a panel drawing any other trace would stay blank (tests/panels/ checks).
@@ -30,10 +30,10 @@ LEAN_PLOTLY_TRACES = frozenset(
 class FigureWidget(go.FigureWidget):
     """go.FigureWidget, loading its code from the served file when there is one."""
 
-    # Decided once per kernel: Voila gives a page's kernel its base URL in the environment.
-    _shared = (
-        served_module(os.environ["VOILA_BASE_URL"]) if "VOILA_BASE_URL" in os.environ else None
-    )
+    # Decided once per kernel: Voila gives a page's kernel its base URL in the environment,
+    # `make rise` its server's (deck_server.rise).
+    _base_url = os.environ.get("VOILA_BASE_URL", os.environ.get(BASE_URL_VARIABLE))
+    _shared = served_module(_base_url) if _base_url is not None else None
     if _shared:
         _esm = _shared
 

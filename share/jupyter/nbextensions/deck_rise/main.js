@@ -1,0 +1,74 @@
+// `make rise`: the lecture opens as a RISE slideshow with its demos live. Once the kernel is
+// ready this runs every cell (in order, as a person would with Cell > Run All) and enters
+// RISE on the title slide; the demos fill in while the instructor talks over the first
+// slides. Only for a notebook with RISE metadata (the lecture), never twice, and never in
+// the speaker view's frames (RISE's notes.html shows the deck again in iframes: running the
+// cells there would run every demo once more on the same kernel).
+// Enabled by etc/jupyter/nbconfig/notebook.d/deck_rise.json; read only by the classic
+// notebook (nbclassic), which RISE 5 needs.
+define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
+  "use strict";
+
+  let launched = false;
+
+  function launch() {
+    const notebook = Jupyter.notebook;
+    if (launched || !notebook.metadata.rise) return;
+    launched = true;
+    // The server's copy of the lecture is not to collect outputs: no autosave.
+    notebook.set_autosave_interval(0);
+    notebook.execute_all_cells();
+    notebook.select(0); // RISE opens on the slide of the selected cell: the title
+    notebook.keyboard_manager.actions.call("RISE:slideshow");
+  }
+
+  // A 3-D view (nglview) made while its slide was hidden is 0 pixels wide, and the classic
+  // notebook never tells it to measure itself again (JupyterLab and Voila do, with a
+  // resize message): ask every 3-D view to when a slide comes into view. This reads the
+  // widget manager's private table of models (ipywidgets 8.1): if that changes shape, the
+  // console says so and the 3-D views of later slides stay blank.
+  function refit3DViews() {
+    const manager = Jupyter.notebook.kernel && Jupyter.notebook.kernel.widget_manager;
+    if (!manager) return;
+    if (!manager._models) {
+      console.error("deck_rise: ipywidgets' widget manager has no _models: 3-D views not refitted");
+      return;
+    }
+    Object.values(manager._models).forEach((modelPromise) =>
+      modelPromise.then((model) => {
+        if (model.get("_view_name") !== "NGLView") return;
+        Object.values(model.views).forEach((viewPromise) =>
+          viewPromise.then((view) => view.stage && view.stage.handleResize()),
+        );
+      }),
+    );
+  }
+  document.addEventListener("slidechanged", refit3DViews);
+
+  function load_ipython_extension_keys() {
+    // Arrow keys on a focused slider turn the slider; they must not also change the slide
+    // (reveal.js listens on the document, above the notebook).
+    document.getElementById("notebook").addEventListener("keydown", (event) => {
+      if (event.target.closest && event.target.closest(".jupyter-widgets")) {
+        event.stopPropagation();
+      }
+    });
+  }
+
+  function load_ipython_extension() {
+    if (window.parent !== window) return; // the speaker view's frames
+    load_ipython_extension_keys();
+    // RISE loads reveal.js when it starts; on a busy machine that can take longer than
+    // the 30 s the classic notebook gives require.js, after which it gives up and the
+    // slideshow never opens: wait for it.
+    requirejs.config({ waitSeconds: 0 });
+    const kernel = Jupyter.notebook && Jupyter.notebook.kernel;
+    if (kernel && kernel.info_reply && kernel.info_reply.status === "ok") {
+      launch();
+    } else {
+      events.one("kernel_ready.Kernel", launch);
+    }
+  }
+
+  return { load_ipython_extension: load_ipython_extension };
+});
