@@ -63,33 +63,52 @@ def voila_process(
     given; `environment` adds variables. deck=False: plain Voila, without the deck's
     templates and settings (the benchmarks' anchor page)."""
     port = free_port()
-    if log:
-        log.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}"]
-    server = subprocess.Popen(
+    url = f"http://127.0.0.1:{port}"
+    # A HEAD of a static file: never renders a notebook (single-notebook mode would)
+    probe = urllib.request.Request(f"{url}/voila/static/voila.js", method="HEAD")
+    with server_process(
+        "Voila",
         [*command, "--Voila.ip=127.0.0.1", *options, str(target)],
         cwd=root,
         env={**(voila_environment(root) if deck else os.environ), **environment},
+        probe=probe,
+        timeout=timeout,
+        log=log,
+    ) as server:
+        yield url, server
+
+
+@contextlib.contextmanager
+def server_process(
+    name: str, command: list[str], *, cwd: Path, env: dict, probe, timeout: float, log: Path | None
+):
+    """Start a server, wait until `probe` (a URL or urllib Request) answers, yield its
+    process, stop it afterwards; its stderr goes into `log`, if given."""
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("w") if log else subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                # A HEAD of a static file: never renders a notebook (single-notebook mode would)
-                urllib.request.urlopen(
-                    urllib.request.Request(f"{url}/voila/static/voila.js", method="HEAD"), timeout=2
-                )
+                urllib.request.urlopen(probe, timeout=2)
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise ServerDidNotStart(f"Voila exited with {server.returncode}") from None
+                    raise ServerDidNotStart(f"{name} exited with {server.returncode}") from None
                 if time.monotonic() > deadline:
-                    raise ServerDidNotStart(f"Voila did not start within {timeout:.0f} s") from None
+                    raise ServerDidNotStart(
+                        f"{name} did not start within {timeout:.0f} s"
+                    ) from None
                 time.sleep(0.5)
-        yield url, server
+        yield server
     finally:
         stop(server)
 

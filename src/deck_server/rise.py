@@ -25,11 +25,9 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-from .launch import ServerDidNotStart, free_port, stop, voila_environment
+from .launch import free_port, server_process, stop, voila_environment
 from .plotly_bundle import BASE_URL_VARIABLE
 
 LECTURE = "lecture.ipynb"
@@ -89,35 +87,17 @@ def rise_server(root: Path, copy: Path, *, timeout: float = 120, log: Path | Non
     notebooks in `copy`; yields the slideshow's URL (with its token), stops it afterwards."""
     port, token = free_port(), secrets.token_hex(16)
     prepare_copy(root / "notebooks", copy)
-    if log:
-        log.parent.mkdir(parents=True, exist_ok=True)
-    server = subprocess.Popen(
+    base = f"http://127.0.0.1:{port}"
+    with server_process(
+        "the RISE server",
         command(copy, "127.0.0.1", port, token),
         cwd=root,
         env=environment(root),
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w") if log else subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise ServerDidNotStart(
-                        f"the RISE server exited with {server.returncode}"
-                    ) from None
-                if time.monotonic() > deadline:
-                    raise ServerDidNotStart(
-                        f"the RISE server did not start within {timeout:.0f} s"
-                    ) from None
-                time.sleep(0.5)
+        probe=f"{base}/api/status?token={token}",
+        timeout=timeout,
+        log=log,
+    ):
         yield slideshow_url(base, token)
-    finally:
-        stop(server)
 
 
 def main(argv: list[str] | None = None) -> int:
