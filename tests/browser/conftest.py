@@ -74,12 +74,16 @@ def watched_page(browser, screenshot_name: str):
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.errors, page.offsite = [], []
+    page.errors, page.offsite, page.redrawn = [], [], []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: message.type == "error" and page.errors.append(message.text),
-    )
+
+    def logged(message) -> None:
+        if message.type == "error":
+            page.errors.append(message.text)
+        elif message.type == "warning" and REDRAWN in message.text:
+            page.redrawn.append(message.text)
+
+    page.on("console", logged)
 
     def stay_local(route):
         if is_local(route.request.url):
@@ -163,7 +167,22 @@ def kernel_message(payload) -> dict | None:
         return None
 
 
+# What share/jupyter/voila/templates/deck/static/widget-retry.js logs when it has drawn a
+# widget whose renderer gave up ("widget model not found": ipywidgets#4026).
+REDRAWN = "again (ipywidgets#4026)"
+MODEL_NOT_FOUND = "Error: widget model not found"
+
+
 def assert_clean(page) -> None:
-    """No JavaScript error and no request off this machine."""
-    assert page.errors == [], page.errors
+    """No JavaScript error and no request off this machine.
+
+    A renderer's "widget model not found" counts as answered when the page drew that
+    widget again (one redraw for each such error): the visitor then sees the widget.
+    """
+    errors = list(page.errors)
+    for _ in page.redrawn:
+        given_up = next((e for e in errors if e.startswith(MODEL_NOT_FOUND)), None)
+        if given_up is not None:
+            errors.remove(given_up)
+    assert errors == [], errors
     assert page.offsite == [], page.offsite

@@ -87,6 +87,32 @@ def test_a_demo_pages_question_is_checked_in_the_kernel(page, voila_url):
     page.assert_clean()
 
 
+# What jupyterlab-manager's WidgetRenderer does to its output when get_model gave up after
+# the manager was restored (ipywidgets#4026): a race a busy machine loses now and then.
+RENDERER_GIVES_UP_JS = """() => {
+  const output = [...document.querySelectorAll('.jp-OutputArea-output')]
+    .find((node) => node.querySelector('.deck-question'));
+  output.replaceChildren();
+  output.textContent = 'Error displaying widget: model not found';
+  output.classList.add('jupyter-widgets');
+  console.error(new Error('widget model not found'));
+}"""
+
+
+def test_a_widget_whose_renderer_gave_up_is_drawn_again_and_answers(page, voila_url):
+    open_demo(page, voila_url, "soap")
+    question_root(page).wait_for(timeout=TIMEOUT_MS)
+    page.evaluate(RENDERER_GIVES_UP_JS)
+    question = question_root(page)
+    question.wait_for(timeout=TIMEOUT_MS)  # drawn again, by widget-retry.js
+    assert not page.locator("text=Error displaying widget").count()
+    question.get_by_label("0, up to rounding: unchanged").check()
+    question.locator("button", has_text="Check").click()
+    page.wait_for_selector(".deck-verdict:has-text('Right.')", timeout=TIMEOUT_MS)
+    assert len(page.redrawn) == 1, page.redrawn
+    page.assert_clean()  # the renderer's error is answered by the redraw
+
+
 def test_a_choice_question_is_checked_in_the_kernel(page, voila_url):
     open_demo(page, voila_url, "soap")
     question = question_root(page)
