@@ -56,6 +56,27 @@ def test_once_every_cell_has_run_every_demo_is_drawn(lecture):
     lecture.assert_clean()
 
 
+def test_a_reload_comes_back_on_its_slide_before_the_lecture_has_run(lecture, page, presenter_url):
+    back_to_the_title(lecture)
+    while "turn the molecule" not in slide_counts(lecture)["title"]:
+        assert not lecture.evaluate(AT_END_JS), "no slide titled 'turn the molecule'"
+        step(lecture, "Space")
+    where = lecture.evaluate("location.hash")
+    page.goto(f"{presenter_url}/{where}", wait_until="commit")  # a reload on that slide
+    shown = page.wait_for_function(
+        f"""() => {{
+          const ready = document.querySelector('.reveal.ready');
+          const slide = ready && document.querySelector('{CURRENT_SLIDE}');
+          const heading = slide && slide.querySelector('h1, h2, h3');
+          return heading && heading.checkVisibility()
+            && {{hash: location.hash, title: heading.innerText, done: window.deckRun.done}};
+        }}""",
+        timeout=TIMEOUT_MS,
+    ).json_value()
+    assert shown["hash"] == where and "turn the molecule" in shown["title"]
+    assert shown["done"] is False  # its demo comes once the cells before it have run
+
+
 def test_the_presenter_steps_through_every_slide_without_an_error(lecture):
     page = lecture
     back_to_the_title(page)
