@@ -48,10 +48,12 @@ serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	DECK_POOL_SIZE=$(POOL) $(VOILA) --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 # The lecture as reveal.js slides with live demos (Voila's reveal template). Arrow keys or
-# space step through it, S opens the speaker notes.
+# space step through it, S opens the speaker notes. The slides come at once and the demos
+# run behind them, one cell after another (deck_server.launch.PRESENT_OPTIONS says why).
 present: $(VENV)/.installed-run $(VENDOR)/pins.json $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Presenting the lecture on http://$(HOST):$(PRESENT_PORT)/  (Ctrl-C stops it)"
-	$(VOILA) --no-browser --template=deck-reveal --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
+	$(VOILA) --no-browser --template=deck-reveal --VoilaConfiguration.progressive_rendering=True \
+		--VoilaConfiguration.preheat_kernel=False --Voila.ip=$(HOST) --port=$(PRESENT_PORT) \
 		notebooks/lecture.ipynb
 
 # The lecture as a RISE slideshow (RISE 5 on the classic notebook, README "Presenting"): it

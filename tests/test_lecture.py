@@ -71,10 +71,18 @@ def test_every_outline_section_opens_a_slide_in_order(cells):
     assert positions == sorted(positions)
 
 
-def test_title_slide_comes_from_the_deck_settings(cells):
+def test_title_slide_says_what_the_deck_settings_say(cells):
+    # Markdown, not code: the presenter's page shows it before the kernel has run anything.
     first = cells[0]
-    assert first.cell_type == "code" and "title_slide()" in first.source
-    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert first.cell_type == "markdown" and slide_type(first) == "slide"
+    assert f"# {featurize.DECK['title']}\n" in first.source
+    for key in ("subtitle", "author", "course", "date", "credit", "licence"):
+        assert featurize.DECK[key] in first.source, key
+    # the lecture this deck follows is credited on its first slide
+    for source in ("P. De Angelis", "Politecnico di Torino", "02QZSND"):
+        assert source in first.source
+    # author and date are said once, there
+    prose = "\n".join(c.source for c in cells[1:] if c.cell_type == "markdown")
     assert featurize.DECK["author"] not in prose
     assert featurize.DECK["date"] not in prose
 

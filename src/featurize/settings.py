@@ -44,8 +44,10 @@ MAX_SMILES_LENGTH = 500
 MAX_EMBED_ATOMS = 200  # atoms (hydrogens included) that atoms_from_smiles will embed in 3-D
 ATOM_ORDER_LIMIT = 24  # orders offered by atom_orders: all 6 for water, a sample for larger
 
-# The title slide and the slides' footer: author, course, date, credit and licence are set
-# here only. The deck follows a lecture by P. De Angelis (Politecnico di Torino, 2025).
+# The title slide and the slides' footer: author, course, date, credit and licence. The
+# lecture's title slide is Markdown (it shows before any code has run) and RISE's footer is
+# notebook metadata: both repeat these, and tests/test_lecture.py checks that they match.
+# The deck follows a lecture by P. De Angelis (Politecnico di Torino, 2025).
 DECK = MappingProxyType(
     {
         "title": "Intro to Machine Learning in Materials Science",

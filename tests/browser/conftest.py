@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 
-from deck_server.launch import start_voila
+from deck_server.launch import PRESENT_OPTIONS, start_voila
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -26,11 +26,22 @@ def voila_url():
 
 # The presenter's page (`make present`), for test_present.py and test_projector.py: one server
 # and one loaded lecture per worker (tests/conftest.py keeps their tests on one worker).
-PRESENTER_LOAD_TIMEOUT_MS = 180_000  # the lecture runs every demo before the first slide shows
+PRESENTER_LOAD_TIMEOUT_MS = 180_000  # until every demo of the lecture has run, on a busy day
 # While a page's notebook runs longer than this, Voila sends keep-alive calls into the page
 # (10 s by default: a busy machine). At 1 s every load here sends them, so a page that
-# cannot take them fails every time, not only on a slow day.
+# cannot take them fails every time, not only on a slow day (Voila's own rendering, without
+# the progressive rendering of `make present`).
 KEEP_ALIVE_S = 1
+# The title slide is on screen: reveal.js has laid the slides out, no spinner covers them and
+# the current slide's title is visible. Then, what has run of the lecture, and how many
+# figures are drawn.
+AT_TITLE_JS = """() => {
+  const heading = document.querySelector('.reveal.ready .slides section.present h1');
+  const loading = document.getElementById('loading');
+  if (!heading || !heading.checkVisibility() || (loading && loading.checkVisibility())) return null;
+  return {title: heading.innerText, done: window.deckRun.done,
+          plots: document.querySelectorAll('.js-plotly-plot').length};
+}"""
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +50,7 @@ def presenter_url():
     with start_voila(
         ROOT,
         ROOT / "notebooks" / "lecture.ipynb",
-        "--template=deck-reveal",
+        *PRESENT_OPTIONS,
         f"--VoilaConfiguration.http_keep_alive_timeout={KEEP_ALIVE_S}",
     ) as url:
         yield url
@@ -47,12 +58,13 @@ def presenter_url():
 
 @pytest.fixture(scope="session")
 def lecture(open_page, presenter_url):
-    """The lecture opened once (its kernel runs every demo before the first slide shows)
-    for the presenter's tests; each starts from the title slide."""
+    """The lecture opened once for the presenter's tests, every cell run; each test starts
+    from the title slide. page.at_title: AT_TITLE_JS's answer when the title first showed."""
     with open_page("presenter") as page:
         page.goto(presenter_url, wait_until="commit", timeout=PRESENTER_LOAD_TIMEOUT_MS)
-        page.wait_for_selector(".reveal .slides section", timeout=PRESENTER_LOAD_TIMEOUT_MS)
-        page.wait_for_selector("#loading", state="hidden", timeout=PRESENTER_LOAD_TIMEOUT_MS)
+        at_title = page.wait_for_function(AT_TITLE_JS, timeout=PRESENTER_LOAD_TIMEOUT_MS)
+        page.at_title = at_title.json_value()
+        page.wait_for_function("window.deckRun.done", timeout=PRESENTER_LOAD_TIMEOUT_MS)
         yield page
 
 

@@ -1,7 +1,27 @@
 """`make present`: the lecture as reveal.js slides with live demos, in a real browser."""
 
-from panel_checks import assert_turning_changes_coordinates
+import re
+from pathlib import Path
+
+import nbformat
+from panel_checks import TIMEOUT_MS, assert_turning_changes_coordinates
 from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, step
+
+import featurize
+
+LECTURE = Path(__file__).resolve().parents[2] / "notebooks" / "lecture.ipynb"
+# A demo cell ends with its panel, e.g. `StructurePanel(fz.molecule("H2O"), ...)`.
+PANEL_CALL = re.compile(r"^\w+Panel\(", re.MULTILINE)
+# The lecture's code cells, each drawn: its panel is there, and every plotly figure in it has
+# its SVG. How many cells hold a panel, and how many figures are still blank.
+DRAWN_JS = """() => {
+  const cells = [...document.querySelectorAll('[cell-index]')]
+    .filter((c) => c.querySelector('.jp-CodeCell'));
+  const panels = cells.filter((c) => c.querySelector('.jp-OutputArea-output .jupyter-widgets'));
+  const blank = [...document.querySelectorAll('.js-plotly-plot')]
+    .filter((p) => !p.querySelector('.main-svg')).length;
+  return {panels: panels.length, blank};
+}"""
 
 
 def slide_counts(page) -> dict:
@@ -14,6 +34,47 @@ def slide_counts(page) -> dict:
                     .filter((e) => e.checkVisibility()).length,
                   title: (s.querySelector('h1, h2, h3') || {innerText: ''}).innerText})""",
     )
+
+
+def test_the_title_slide_shows_while_the_lecture_still_runs(lecture):
+    # the slides come before the kernel has run the lecture's cells, not after all of them
+    assert lecture.at_title["title"] == featurize.DECK["title"]
+    assert lecture.at_title["done"] is False
+    assert lecture.at_title["plots"] == 0
+
+
+def test_once_every_cell_has_run_every_demo_is_drawn(lecture):
+    cells = nbformat.read(LECTURE, as_version=4).cells
+    demos = sum(bool(PANEL_CALL.search(c.source)) for c in cells if c.cell_type == "code")
+    assert demos >= 15  # the lecture's demos, from the fingerprint to the potential
+    assert lecture.evaluate("window.deckRun.done")
+    lecture.wait_for_function(
+        f"() => {{ const d = ({DRAWN_JS})(); return d.panels === {demos} && d.blank === 0; }}",
+        timeout=TIMEOUT_MS,
+    )
+    assert not lecture.locator(".voila-skeleton-container").count()
+    lecture.assert_clean()
+
+
+def test_a_reload_comes_back_on_its_slide_before_the_lecture_has_run(lecture, page, presenter_url):
+    back_to_the_title(lecture)
+    while "turn the molecule" not in slide_counts(lecture)["title"]:
+        assert not lecture.evaluate(AT_END_JS), "no slide titled 'turn the molecule'"
+        step(lecture, "Space")
+    where = lecture.evaluate("location.hash")
+    page.goto(f"{presenter_url}/{where}", wait_until="commit")  # a reload on that slide
+    shown = page.wait_for_function(
+        f"""() => {{
+          const ready = document.querySelector('.reveal.ready');
+          const slide = ready && document.querySelector('{CURRENT_SLIDE}');
+          const heading = slide && slide.querySelector('h1, h2, h3');
+          return heading && heading.checkVisibility()
+            && {{hash: location.hash, title: heading.innerText, done: window.deckRun.done}};
+        }}""",
+        timeout=TIMEOUT_MS,
+    ).json_value()
+    assert shown["hash"] == where and "turn the molecule" in shown["title"]
+    assert shown["done"] is False  # its demo comes once the cells before it have run
 
 
 def test_the_presenter_steps_through_every_slide_without_an_error(lecture):

@@ -9,7 +9,6 @@ from .learning_curve import LearningCurvePanel
 from .likelihood import LikelihoodPanel
 from .materials_map import MaterialsMapPanel
 from .structure import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
-from .title import title_slide
 
 __all__ = [
     "COULOMB_VARIANTS",
@@ -24,5 +23,4 @@ __all__ = [
     "MixturePanel",
     "NetworkPanel",
     "StructurePanel",
-    "title_slide",
 ]
