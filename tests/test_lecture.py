@@ -1,5 +1,6 @@
 """The lecture deck covers every section of the outline, as slides a presenter can step through."""
 
+import json
 import re
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def test_rise_settings_and_footer():
     rise = nbformat.read(LECTURE, as_version=4).metadata["rise"]
     assert rise["scroll"] is True and rise["theme"] and rise["transition"]
     assert featurize.DECK["course"] in rise["footer"]
+    # make rise's server has the same (RISE 5.7.1 may read the metadata before it loads)
+    server_side = LECTURE.parents[1] / "etc" / "jupyter" / "nbconfig" / "rise.json"
+    assert json.loads(server_side.read_text(encoding="utf-8")) == rise
 
 
 def test_formulas_of_the_slides(cells):

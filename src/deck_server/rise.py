@@ -7,6 +7,10 @@ nbclassic, started with the deck's settings (JUPYTER_PATH, JUPYTER_CONFIG_PATH a
 - etc/jupyter/nbconfig/notebook.d/deck_rise.json enables the deck's classic-notebook
   extension, share/jupyter/nbextensions/deck_rise/, which runs the lecture's cells once the
   kernel is ready and enters RISE on the title slide;
+- etc/jupyter/nbconfig/rise.json holds the lecture's RISE settings (theme, footer, ...), as
+  its metadata does: RISE 5.7.1 reads the notebook's metadata once its config has loaded,
+  which can be before the notebook has (then it fell back to its `simple` theme, whose fonts
+  come from Google, and no footer); the server's copy is always there in time;
 - etc/jupyter/voila.py, which Voila's server extension reads here too, announces plotly's
   widget code served once (deck_server.plotly_bundle), and BASE_URL_VARIABLE tells the
   kernels where this server serves it: figures then ship two lines instead of 4.9 MB
