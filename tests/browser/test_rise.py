@@ -17,10 +17,11 @@ from deck_server.rise import rise_server
 
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
 # Every code cell has run (its prompt has a number) and the kernel is idle.
-ALL_RUN_JS = """() => Jupyter.notebook.get_cells()
-    .filter((cell) => cell.cell_type === 'code')
-    .every((cell) => typeof cell.input_prompt_number === 'number')
-    && !Jupyter.notebook.kernel_busy"""
+ALL_RUN_JS = """() => {
+  const code = Jupyter.notebook.get_cells().filter((cell) => cell.cell_type === 'code');
+  return code.length > 0 && !Jupyter.notebook.kernel_busy
+    && code.every((cell) => typeof cell.input_prompt_number === 'number');
+}"""
 # The deck's last step: the last slide, every fragment of it shown (reveal.js 3's API).
 AT_END_JS = "() => Reveal.isLastSlide() && !Reveal.availableFragments().next"
 INDICES_JS = "() => JSON.stringify(Reveal.getIndices())"

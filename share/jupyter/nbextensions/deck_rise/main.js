@@ -17,9 +17,12 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
     launched = true;
     // The server's copy of the lecture is not to collect outputs: no autosave.
     notebook.set_autosave_interval(0);
-    notebook.execute_all_cells();
     notebook.select(0); // RISE opens on the slide of the selected cell: the title
     notebook.keyboard_manager.actions.call("RISE:slideshow");
+    // Run the cells once RISE has laid the slides out: outputs that arrived while it did
+    // (the lecture's first code cell used to hold them back) left every widget view empty
+    // ("Could not add child view to box"; seen in Chromium with RISE 5.7.1, ipywidgets 8.1).
+    notebook.execute_all_cells();
   }
 
   // A 3-D view (nglview) made while its slide was hidden is 0 pixels wide, and the classic
