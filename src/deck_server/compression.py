@@ -48,6 +48,11 @@ class Store:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.compressed: dict[tuple[str, str], bytes] = {}
+        # Keys queued or being compressed: a file asked for again meanwhile (every page of a
+        # class opening at once) is not queued again. Each queued copy costs seconds at
+        # brotli's best quality, one after another, and a backlog of them kept the stored
+        # copies from arriving for minutes.
+        self.pending: set[tuple[str, str]] = set()
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compress")
         if folder is not None:
             for path in folder.glob("*.*"):
@@ -60,10 +65,17 @@ class Store:
 
     def add_later(self, key: tuple[str, str], data: bytes) -> None:
         """Compress `data` at the best quality in the background, then keep it."""
-        if len(data) >= MIN_STORED and key not in self.compressed:
+        if len(data) >= MIN_STORED and key not in self.compressed and key not in self.pending:
+            self.pending.add(key)
             self._background.submit(self.add, key, data)
 
     def add(self, key: tuple[str, str], data: bytes) -> None:
+        try:
+            self._add(key, data)
+        finally:
+            self.pending.discard(key)
+
+    def _add(self, key: tuple[str, str], data: bytes) -> None:
         identity, encoding = key
         if encoding == "br":
             self.compressed[key] = brotli.compress(data, quality=11)

@@ -51,6 +51,33 @@ def test_a_large_file_is_compressed_once_then_sent_from_the_store(tmp_path):
     assert compression.Store(tmp_path).get(("abc123", "br")) == body  # kept across restarts
 
 
+def test_a_file_asked_for_again_while_it_is_compressed_is_compressed_once(tmp_path, monkeypatch):
+    """A class opening its pages at once asks for the same file many times before the
+    best-quality copy is ready: one compression, not one per request, one after another."""
+    import threading
+
+    release, best = threading.Event(), []
+
+    class CountingBrotli:
+        Compressor = brotli.Compressor
+
+        @staticmethod
+        def compress(data, quality=11):
+            best.append(quality)
+            release.wait(10)  # still compressing while the other pages ask
+            return brotli.compress(data, quality=quality)
+
+    monkeypatch.setattr(compression, "brotli", CountingBrotli)
+    store = compression.Store(tmp_path)
+    for _ in range(5):  # five visitors' pages stream the file before its copy is stored
+        _headers, body = send(compression.transform(store)(request("br")), [CODE])
+        assert brotli.decompress(body) == CODE
+    release.set()
+    store._background.shutdown(wait=True)
+    assert best == [11]
+    assert store.get(("abc123", "br")) is not None
+
+
 def test_a_labextension_file_without_etag_is_keyed_by_path_time_and_size():
     headers = {"Last-Modified": "Tue, 01 Dec 2026 10:00:00 GMT", "Content-Length": "5"}
     key = compression.file_key("/lab/x.js", headers)
