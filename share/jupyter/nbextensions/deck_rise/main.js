@@ -1,6 +1,6 @@
 // `make rise`: the lecture opens as a RISE slideshow with its demos live. Once the kernel is
-// ready this runs every cell (in order, as a person would with Cell > Run All) and enters
-// RISE on the title slide; the demos fill in while the instructor talks over the first
+// ready this enters RISE on the title slide and runs every cell (in order, as a person would
+// with Cell > Run All); the demos fill in while the instructor talks over the first
 // slides. Only for a notebook with RISE metadata (the lecture), never twice, and never in
 // the speaker view's frames (RISE's notes.html shows the deck again in iframes: running the
 // cells there would run every demo once more on the same kernel).
