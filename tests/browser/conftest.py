@@ -15,6 +15,7 @@ from jupyter_server.services.kernels.connection.base import (
 )
 
 from deck_server.launch import PRESENT_OPTIONS, start_voila
+from deck_server.websocket import v1_frame_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -168,9 +169,10 @@ def kernel_message(payload) -> dict | None:
     """A kernel websocket frame as {channel, header, parent_header, content}, either
     protocol; None for anything else."""
     try:
-        if isinstance(payload, bytes) and not is_v1_frame(payload):
+        if isinstance(payload, bytes) and v1_frame_problem(payload) is not None:
             # The legacy protocol's binary frame (the classic notebook's, for a message
-            # with buffers): a big-endian count and offsets, then the JSON message.
+            # with buffers): read as v1, its count is astronomically large, and
+            # deserialize_msg_from_ws_v1 would build a list that long, holding up every test.
             return deserialize_binary_message(payload)
         if isinstance(payload, bytes):
             channel, parts = deserialize_msg_from_ws_v1(payload)
@@ -185,16 +187,6 @@ def kernel_message(payload) -> dict | None:
         return message if isinstance(message, dict) and "header" in message else None
     except (ValueError, TypeError, IndexError, UnicodeDecodeError, struct.error):
         return None
-
-
-def is_v1_frame(payload: bytes) -> bool:
-    """Whether a binary frame is the v1 protocol's: its first 8 bytes count the offsets that
-    follow (little-endian). Read that way, a legacy frame's count is astronomically large,
-    and deserialize_msg_from_ws_v1 would build a list that long, holding up every test."""
-    count = int.from_bytes(payload[:8], "little")
-    return 8 * (count + 1) <= len(payload) and payload[8:16] == (8 * (count + 1)).to_bytes(
-        8, "little"
-    )
 
 
 # What share/jupyter/voila/templates/deck/static/widget-retry.js logs when it has drawn a

@@ -72,10 +72,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     remember();
     new MutationObserver((changes) => {
-      for (const change of changes) {
-        const node = change.target.nodeType === 1 ? change.target : change.target.parentElement;
-        if (node && node.classList.contains("jupyter-widgets")) check(node);
+      for (const { target } of changes) {
+        // the renderer sets its node's textContent: a change of that node's children
+        if (target.classList && target.classList.contains("jupyter-widgets")) check(target);
       }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    }).observe(document.body, { childList: true, subtree: true });
   });
 })();
