@@ -84,6 +84,7 @@ class Attacker:
             for name in fronts
         }
         self.holding = {name: threading.Event() for name in fronts}
+        self.pages_at: list[float] = []  # time.monotonic() of each page a GET burst got
 
     def start(self) -> None:
         """The fronts that work on pages of their own take them first (within the address's
@@ -186,6 +187,8 @@ class Attacker:
         self.count(self.sent, "plain GETs", len(answers))
         for answer in answers:
             self.count(self.answers, f"GET answered {answer}")
+        if "200" in answers:
+            self.pages_at.append(time.monotonic())
 
 
 class _Pair(tuple):
@@ -294,6 +297,12 @@ def soak(
         ]
 
     quiet, attacked = answers(quiet_from, attack_from), answers(attack_from, ended)
+    if attacker.pages_at:
+        print(
+            "  the GET bursts got pages at "
+            + ", ".join(f"{t - attack_from:.0f}" for t in attacker.pages_at)
+            + " s into the attack"
+        )
     failed = [v.error for v in crowd if v.error]
     for error in failed:
         print(f"  AN HONEST VISITOR FAILED: {error}")
@@ -320,6 +329,15 @@ def soak(
         for m in range(int(soak_s // 60))
     ]
     figures.update({f"soak.server_mb_minute_{m + 1}": mb for m, mb in enumerate(by_minute)})
+    # when in the attack the slow answers came: the p95 of each minute
+    figures.update(
+        {
+            f"soak.attacked_p95_ms_minute_{m + 1}": p95(
+                answers(attack_from + 60 * m, attack_from + 60 * (m + 1))
+            )
+            for m in range(int(soak_s // 60))
+        }
+    )
     figures.update({f"attack.sent.{k}": float(n) for k, n in attacker.sent.items()})
     figures.update({f"attack.answer.{k}": float(n) for k, n in attacker.answers.items()})
     return figures
@@ -334,10 +352,13 @@ def main() -> None:
         "--left-s", type=float, default=60, help="DECK_LEFT_S and DECK_UNCONNECTED_S"
     )
     parser.add_argument(
-        "--fronts", default=",".join(FRONTS), help=f"the attacks, of {', '.join(FRONTS)}"
+        "--fronts",
+        default=",".join(FRONTS),
+        help=f"the attacks, of {', '.join(FRONTS)}; 'none' for a control run (the second phase "
+        "as quiet as the first: how far the p95 moves by itself)",
     )
     options = parser.parse_args()
-    fronts = tuple(options.fronts.split(","))
+    fronts = () if options.fronts == "none" else tuple(options.fronts.split(","))
     if unknown := set(fronts) - set(FRONTS):
         parser.error(f"unknown front(s) {', '.join(sorted(unknown))}; choose of {FRONTS}")
     figures = soak(options.visitors, options.quiet_s, options.soak_s, options.left_s, fronts)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
 import hashlib
 import io
 import json
@@ -139,16 +140,22 @@ def main(argv: list[str] | None = None) -> int:
     if stamp.is_file() and stamp.read_text() == pins:
         return 0
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        for package in packages:
-            fetch(*package, out=out)
-    except OSError as error:
-        names = ", ".join(name for name, *_ in packages)
-        raise SystemExit(
-            f"Could not download from the npm registry ({error}). The pages need {names} "
-            f"once; connect and run `make {args.group}` again."
-        ) from error
-    stamp.write_text(pins)
+    # Two runs at once (make -j, test workers) would empty each other's folders mid-write:
+    # the second waits for the first, then finds the stamp.
+    with (out / ".fetching").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.is_file() and stamp.read_text() == pins:
+            return 0
+        try:
+            for package in packages:
+                fetch(*package, out=out)
+        except OSError as error:
+            names = ", ".join(name for name, *_ in packages)
+            raise SystemExit(
+                f"Could not download from the npm registry ({error}). The pages need {names} "
+                f"once; connect and run `make {args.group}` again."
+            ) from error
+        stamp.write_text(pins)
     return 0
 
 

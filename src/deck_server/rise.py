@@ -43,6 +43,17 @@ MATHJAX_URL = "/voila/templates/deck-reveal/static/vendor/mathjax/MathJax.js"
 MATHJAX_CONFIG = "TeX-AMS_SVG-full,Safe"
 
 
+def check_mathjax(root: Path) -> None:
+    """Without the MathJax the server points the notebook at, every slideshow opens under a
+    "Failed to retrieve MathJax" dialog that holds back its demos: say so before serving."""
+    path = root / "share" / "jupyter" / MATHJAX_URL.removeprefix("/")
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: run `python scripts/fetch_assets.py present` once (make rise "
+            "does), which downloads reveal.js and MathJax for the slides."
+        )
+
+
 def prepare_copy(notebooks: Path, copy: Path) -> Path:
     """A fresh copy of `notebooks` in `copy` (what was there before is replaced), with the
     style sheets RISE asks for beside the notebook: `rise.css` and `<notebook>.css`, empty
@@ -89,6 +100,7 @@ def environment(root: Path) -> dict[str, str]:
 def rise_server(root: Path, copy: Path, *, timeout: float = 120, log: Path | None = None):
     """The `make rise` server on a free port of 127.0.0.1, serving a fresh copy of the deck's
     notebooks in `copy`; yields the slideshow's URL (with its token), stops it afterwards."""
+    check_mathjax(root)
     port, token = free_port(), secrets.token_hex(16)
     prepare_copy(root / "notebooks", copy)
     base = f"http://127.0.0.1:{port}"
@@ -112,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copy", type=Path, help="where to copy notebooks/ (build/rise)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    try:
+        check_mathjax(root)
+    except FileNotFoundError as missing:
+        raise SystemExit(str(missing)) from None
     copy = prepare_copy(root / "notebooks", args.copy or root / "build" / "rise")
     token = secrets.token_hex(16)
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -50,8 +50,14 @@ AT_TITLE_JS = """() => {
 
 
 @pytest.fixture(scope="session")
-def presenter_url():
-    fetch_assets.main([])  # reveal.js & co., once; a no-op when the pinned copies are there
+def present_assets():
+    """reveal.js and MathJax, as `make present` and `make rise` fetch them: once, whichever
+    worker asks first (the others wait for it); a no-op when the pinned copies are there."""
+    fetch_assets.main([])
+
+
+@pytest.fixture(scope="session")
+def presenter_url(present_assets):
     with start_voila(
         ROOT,
         ROOT / "notebooks" / "lecture.ipynb",

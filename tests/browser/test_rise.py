@@ -13,7 +13,7 @@ from panel_checks import (
     turn_z_slider,
 )
 
-from deck_server.rise import rise_server
+from deck_server.rise import check_mathjax, rise_server
 
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
 # Every code cell has run (its prompt has a number) and the kernel is idle.
@@ -35,7 +35,7 @@ STRUCTURE_DEMOS = 3  # slides where the 3-D view and a slider turning the plot a
 
 
 @pytest.fixture(scope="module")
-def slideshow(open_page, tmp_path_factory):
+def slideshow(present_assets, open_page, tmp_path_factory):
     """The lecture opened once as `make rise` serves it: on the title slide, every cell run."""
     folder = tmp_path_factory.mktemp("rise")
     with (
@@ -104,3 +104,12 @@ def test_the_slideshow_steps_through_every_slide_with_its_demos_live(slideshow):
     assert plot_changed, "turning the molecule changed no plot (the coordinates' should)"
     assert errors_of_the_deck(page) == []
     assert page.offsite == [], page.offsite
+
+
+def test_without_its_mathjax_the_slideshow_is_not_served_and_says_what_to_run(
+    present_assets, tmp_path
+):
+    # (it opened under a "Failed to retrieve MathJax" dialog, and its demos stayed empty)
+    with pytest.raises(FileNotFoundError, match=r"fetch_assets\.py present"):
+        check_mathjax(tmp_path)
+    check_mathjax(ROOT)
