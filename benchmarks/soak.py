@@ -340,6 +340,18 @@ def soak(
     )
     figures.update({f"attack.sent.{k}": float(n) for k, n in attacker.sent.items()})
     figures.update({f"attack.answer.{k}": float(n) for k, n in attacker.answers.items()})
+    # every honest answer and attacker's page, in seconds from the attack's start, to find
+    # what the slow answers came after
+    timeline = {
+        "answers": sorted(
+            (round(at - attack_from, 3), round(ms, 2))
+            for v in crowd
+            for ms, at in zip(v.answers_ms, v.answered_at, strict=True)
+            if quiet_from <= at < ended
+        ),
+        "attacker_pages": [round(t - attack_from, 3) for t in attacker.pages_at],
+    }
+    (ROOT / "build" / "soak-timeline.json").write_text(json.dumps(timeline))
     return figures
 
 

@@ -173,7 +173,7 @@ async def janitor(kernel_manager, visitors: Visitors) -> None:
                 pass
         for kernel_id in due:
             kernel_manager.log.info("Shutting down %s: gone, left, or never visited", kernel_id)
-            visitors.kernels.pop(kernel_id, None)
+            visitors.shut_down(kernel_id, time.monotonic())
             try:
                 await ensure_async(kernel_manager.shutdown_kernel(kernel_id, now=True))
             except Exception as error:  # gone already

@@ -6,7 +6,10 @@ kernel until its idle culler runs (10 minutes): ten `curl` requests held ten ker
 
 - at most `Limits.total` visitor kernels at once, and `Limits.per_visitor` from one address;
   above either, the page is refused with 503 and a sentence (`refusal`);
-- a kernel no browser ever connected to goes after `never_connected_s`;
+- a kernel no browser ever connected to goes after `never_connected_s`, and its seat in
+  the address's share stays taken for `unused_hold_s` more, twice as long for each further
+  unused page of that address within the hour: a script that asks for pages and drops
+  them would otherwise start a kernel, seconds of CPU, each time one of its seats freed;
 - a kernel whose last browser left goes after `left_s` (a dropped connection that comes
   back within it keeps its kernel; a page reloaded gets a new kernel anyway), busy or not;
 - a kernel's pages send it messages at a pace (`Pace`): a reserve, then a rate per second.
@@ -22,6 +25,10 @@ import time
 from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+# How long an address's unused pages are remembered, doubling the seat each further one
+# holds; also the longest a seat is held.
+UNUSED_MEMORY_S = 3600.0
 
 
 @dataclass(eq=False)
@@ -61,13 +68,20 @@ class Limits:
     # fast as a client could kept the server's one thread and a core of kernel time busy.
     messages_per_s: float = 30.0
     message_reserve: float = 300.0
+    # A page no browser connected to keeps its seat this long after its kernel went (then
+    # ×2 for each further one from its address within UNUSED_MEMORY_S). A browser connects
+    # within seconds, so these are a script's pages: in the soak each one it got (a kernel
+    # started and a page run) made the class's slider answers of the next 15 s ×4 slower at
+    # the 95th percentile. A tab closed before its page arrived costs its address a seat
+    # for a minute.
+    unused_hold_s: float = 60.0
 
     @classmethod
     def from_environment(cls, environ) -> Limits:
         """Limits, with any of these variables set overriding the defaults:
         DECK_MAX_KERNELS, DECK_MAX_KERNELS_PER_ADDRESS, DECK_UNCONNECTED_S, DECK_LEFT_S,
         DECK_CHECK_S, DECK_ADDRESS_HEADER, DECK_PAGES_PER_MINUTE_PER_ADDRESS,
-        DECK_MESSAGES_PER_S, DECK_MESSAGE_RESERVE."""
+        DECK_MESSAGES_PER_S, DECK_MESSAGE_RESERVE, DECK_UNUSED_HOLD_S."""
         names = {
             "total": "DECK_MAX_KERNELS",
             "per_visitor": "DECK_MAX_KERNELS_PER_ADDRESS",
@@ -78,6 +92,7 @@ class Limits:
             "pages_per_minute": "DECK_PAGES_PER_MINUTE_PER_ADDRESS",
             "messages_per_s": "DECK_MESSAGES_PER_S",
             "message_reserve": "DECK_MESSAGE_RESERVE",
+            "unused_hold_s": "DECK_UNUSED_HOLD_S",
         }
         given = {}
         for field_name, variable in names.items():
@@ -131,6 +146,8 @@ class Visitors:
     kernels: dict[str, Visit] = field(default_factory=dict)
     requests: list[PageRequest] = field(default_factory=list)  # pages being rendered
     opened: dict[str, deque[float]] = field(default_factory=dict)  # admissions, last minute
+    # Pages no browser connected to, by address: (when their kernel went, seat held until).
+    unused: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def forget_gone(self, live: set[str]) -> None:
         """Drop the kernels that no longer run (shut down, culled, died)."""
@@ -150,7 +167,14 @@ class Visitors:
             )
         held = sum(visit.visitor == request.visitor for visit in self.kernels.values())
         held += sum(r.visitor == request.visitor for r in waiting)
-        if held >= self.limits.per_visitor:
+        unused = self.unused_seats(request.visitor, now)
+        if held + unused >= self.limits.per_visitor:
+            if unused:
+                return (
+                    f"{held + unused} demo pages are open from your address, or were opened "
+                    f"and never shown ({unused}). Close some of them, or try again in a few "
+                    "minutes."
+                )
             return (
                 f"{held} demo pages are already open from your address. Close some "
                 "of them, or try again in a minute."
@@ -168,6 +192,30 @@ class Visitors:
             del self.opened[visitor]  # addresses seen once are not kept for ever
         self.requests.append(request)
         return None
+
+    def unused_seats(self, visitor: str, now: float) -> int:
+        """Seats of `visitor`'s share still held by its pages that no browser showed."""
+        kept = [
+            (went, until)
+            for went, until in self.unused.get(visitor, ())
+            if now - went < UNUSED_MEMORY_S or until > now
+        ]
+        if kept:
+            self.unused[visitor] = kept
+        else:
+            self.unused.pop(visitor, None)
+        return sum(until > now for _went, until in kept)
+
+    def shut_down(self, kernel_id: str, now: float) -> None:
+        """The kernel goes (`due` named it, or it died): a page no browser ever connected
+        to keeps its seat for a while (Limits.unused_hold_s)."""
+        visit = self.kernels.pop(kernel_id, None)
+        if visit is None or visit.ever_connected or not visit.page_sent:
+            return
+        self.unused_seats(visit.visitor, now)  # forgets what is older than the memory
+        earlier = self.unused.setdefault(visit.visitor, [])
+        hold = min(self.limits.unused_hold_s * 2 ** len(earlier), UNUSED_MEMORY_S)
+        earlier.append((now, now + hold))
 
     def finished(self, request: PageRequest, now: float) -> None:
         """The request's page has reached its browser (or failed): the time a browser has

@@ -96,6 +96,46 @@ def test_a_kernel_whose_visitor_left_goes_unless_they_come_back():
     assert visitors.due(now=231, live={"k"}) == ["k"]
 
 
+def test_a_page_no_browser_showed_keeps_its_seat_a_while_longer_each_time():
+    """A script that asks for pages and drops them got a new kernel (seconds of CPU) each
+    time one of its seats freed (the soak: the class's slider answers ×4 slower at the 95th
+    percentile in the 15 s after each). Its unused pages keep their seats: 60 s, then twice
+    as long for each further one within the hour."""
+    visitors = Visitors(Limits(total=10, per_visitor=1, never_connected_s=60, unused_hold_s=60))
+    assert serve(visitors, "script", "a", now=0) is None
+    assert visitors.due(now=61, live={"a"}) == ["a"]
+    visitors.shut_down("a", now=61)
+    refused = serve(visitors, "script", "b", now=62, live=set())
+    assert "never shown (1)" in refused
+    assert serve(visitors, "10.0.0.2", "b", now=62, live=set()) is None  # others may
+    assert serve(visitors, "script", "c", now=121.5, live={"b"}) is None  # held 60 s
+    visitors.shut_down("c", now=190)  # unused again: held 120 s
+    assert serve(visitors, "script", "d", now=300, live={"b"}) is not None
+    assert serve(visitors, "script", "d", now=310.5, live={"b"}) is None
+    visitors.shut_down("d", now=380)  # and again: 240 s
+    assert serve(visitors, "script", "e", now=610, live={"b"}) is not None
+    assert serve(visitors, "script", "e", now=620.5, live={"b"}) is None
+    assert Limits.from_environment({"DECK_UNUSED_HOLD_S": "5"}).unused_hold_s == 5
+
+
+def test_a_page_a_browser_showed_frees_its_seat_when_it_goes():
+    visitors = Visitors(Limits(total=10, per_visitor=1, left_s=30))
+    serve(visitors, "student", "a", now=0)
+    visitors.connected("a")
+    visitors.disconnected("a", now=10)
+    assert visitors.due(now=41, live={"a"}) == ["a"]
+    visitors.shut_down("a", now=41)
+    assert serve(visitors, "student", "b", now=42, live=set()) is None
+    # a page whose kernel went while it was still running (it died) holds no seat either
+    request = PageRequest("student2")
+    assert visitors.admit(request, live=set(), now=50) is None
+    visitors.handed("c", "student2", now=50)
+    request.kernels.append("c")
+    visitors.shut_down("c", now=55)
+    visitors.finished(request, now=56)  # its render failed
+    assert serve(visitors, "student2", "d", now=57, live=set()) is None
+
+
 def test_the_refusal_page_escapes_and_explains():
     page = refusal_page("<b>full</b>")
     assert "&lt;b&gt;full&lt;/b&gt;" in page and "Try again" in page
