@@ -83,6 +83,8 @@ TURN_JS = """async (timeoutMs) => {
 
 def load(context, url: str) -> dict[str, float]:
     """One page in a browser context: its first plot, its first answered turn, its bytes."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -94,8 +96,11 @@ def load(context, url: str) -> dict[str, float]:
     )
     page.goto(url, wait_until="commit", timeout=180_000)
     first_plot_ms = page.wait_for_function(FIRST_PLOT_JS, timeout=180_000).json_value()
-    page.wait_for_function(SLIDER_JS, timeout=180_000)
-    answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
+    try:  # the controls are drawn with the plot (both widgets); a page may have no slider
+        page.wait_for_function(SLIDER_JS, timeout=TURN_TIMEOUT_MS)
+        answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
+    except PlaywrightTimeoutError:  # the fingerprint page: a text box and a list
+        answered_ms = None
     page.wait_for_timeout(500)  # the answer's own traffic
     return {
         "first_plot_s": first_plot_ms / 1000,
