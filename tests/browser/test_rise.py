@@ -22,6 +22,14 @@ ALL_RUN_JS = """() => {
   return code.length > 0 && !Jupyter.notebook.kernel_busy
     && code.every((cell) => typeof cell.input_prompt_number === 'number');
 }"""
+# Every cell with a widget among its outputs shows a drawn widget (the cells' run ends before
+# the browser has drawn their widgets: on a busy machine the slides were stepped through
+# before any was, and the test saw no demo).
+DEMOS_DRAWN_JS = """() => {
+  const demos = Jupyter.notebook.get_cells().filter((cell) => cell.cell_type === 'code'
+    && cell.output_area.outputs.some((o) => o.data && o.data['application/vnd.jupyter.widget-view+json']));
+  return demos.length > 0 && demos.every((cell) => cell.element[0].querySelector('.jupyter-widgets'));
+}"""
 # The deck's last step: the last slide, every fragment of it shown (reveal.js 3's API).
 AT_END_JS = "() => Reveal.isLastSlide() && !Reveal.availableFragments().next"
 INDICES_JS = "() => JSON.stringify(Reveal.getIndices())"
@@ -31,12 +39,17 @@ MATHJAX_FONT_PROBE = (
     "Access to font at 'about:blank'",
     "Failed to load resource: net::ERR_FAILED",
 )
+# nglview's view asks for its player widget by reference ("_iplayer") and reads null in some
+# loads under the classic notebook (2 of about 8 today); the molecule is drawn and turns all
+# the same (checked below). Open in issue 16: not yet found which model has no player.
+NGLVIEW_PLAYER_RACE = "Cannot read properties of null (reading 'replace')"
 STRUCTURE_DEMOS = 3  # slides where the 3-D view and a slider turning the plot are checked
 
 
 @pytest.fixture(scope="module")
 def slideshow(present_assets, open_page, tmp_path_factory):
-    """The lecture opened once as `make rise` serves it: on the title slide, every cell run."""
+    """The lecture opened once as `make rise` serves it: on the title slide, every cell run
+    and every demo's widgets drawn."""
     folder = tmp_path_factory.mktemp("rise")
     with (
         rise_server(ROOT, folder / "notebooks", log=folder / "server.log") as url,
@@ -46,6 +59,7 @@ def slideshow(present_assets, open_page, tmp_path_factory):
         page.wait_for_selector(CURRENT_SLIDE, timeout=TIMEOUT_MS)
         assert page.evaluate(INDICES_JS) == '{"h":0,"v":0}', "RISE did not open on the title"
         page.wait_for_function(ALL_RUN_JS, timeout=TIMEOUT_MS)
+        page.wait_for_function(DEMOS_DRAWN_JS, timeout=TIMEOUT_MS)
         yield page
 
 
@@ -71,7 +85,7 @@ def turn_the_molecule(slide) -> bool:
 
 
 def errors_of_the_deck(page) -> list[str]:
-    errors = list(page.errors)
+    errors = [error for error in page.errors if error != NGLVIEW_PLAYER_RACE]
     if any(error.startswith(MATHJAX_FONT_PROBE[0]) for error in errors):
         errors = [error for error in errors if not error.startswith(MATHJAX_FONT_PROBE)]
     return errors
