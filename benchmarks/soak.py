@@ -288,13 +288,12 @@ def soak(
         memory.join()
         kernels_left = len(kernel_processes(server))
 
+    every_answer = sorted(  # (when, ms) of every honest answer
+        (at, ms) for v in crowd for ms, at in zip(v.answers_ms, v.answered_at, strict=True)
+    )
+
     def answers(start: float, end: float) -> list[float]:
-        return [
-            ms
-            for v in crowd
-            for ms, at in zip(v.answers_ms, v.answered_at, strict=True)
-            if start <= at < end
-        ]
+        return [ms for at, ms in every_answer if start <= at < end]
 
     quiet, attacked = answers(quiet_from, attack_from), answers(attack_from, ended)
     if attacker.pages_at:
@@ -343,12 +342,11 @@ def soak(
     # every honest answer and attacker's page, in seconds from the attack's start, to find
     # what the slow answers came after
     timeline = {
-        "answers": sorted(
+        "answers": [
             (round(at - attack_from, 3), round(ms, 2))
-            for v in crowd
-            for ms, at in zip(v.answers_ms, v.answered_at, strict=True)
+            for at, ms in every_answer
             if quiet_from <= at < ended
-        ),
+        ],
         "attacker_pages": [round(t - attack_from, 3) for t in attacker.pages_at],
     }
     (ROOT / "build" / "soak-timeline.json").write_text(json.dumps(timeline))

@@ -195,10 +195,11 @@ class Visitors:
 
     def unused_seats(self, visitor: str, now: float) -> int:
         """Seats of `visitor`'s share still held by its pages that no browser showed."""
+        # (a seat is held at most UNUSED_MEMORY_S: what is forgotten holds none)
         kept = [
             (went, until)
             for went, until in self.unused.get(visitor, ())
-            if now - went < UNUSED_MEMORY_S or until > now
+            if now - went < UNUSED_MEMORY_S
         ]
         if kept:
             self.unused[visitor] = kept
