@@ -12,6 +12,7 @@ from panel_checks import (
     readout,
     turn_z_slider,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from deck_server.rise import check_mathjax, rise_server
 
@@ -30,6 +31,15 @@ DEMOS_DRAWN_JS = """() => {
     && cell.output_area.outputs.some((o) => o.data && o.data['application/vnd.jupyter.widget-view+json']));
   return demos.length > 0 && demos.every((cell) => cell.element[0].querySelector('.jupyter-widgets'));
 }"""
+# What each demo cell whose widgets are not drawn shows instead, for the failure's message.
+UNDRAWN_JS = """() => Jupyter.notebook.get_cells().map((cell, index) => ({cell, index}))
+  .filter(({cell}) => cell.cell_type === 'code'
+    && cell.output_area.outputs.some((o) => o.data && o.data['application/vnd.jupyter.widget-view+json'])
+    && !cell.element[0].querySelector('.jupyter-widgets'))
+  .map(({cell, index}) => ({index, source: cell.get_text().slice(0, 80),
+    outputs: cell.output_area.outputs.map((o) => o.output_type + ':' + Object.keys(o.data || {}).join(',')),
+    shown: cell.output_area.element[0].innerText.slice(0, 300),
+    html: cell.output_area.element[0].innerHTML.slice(0, 600)}))"""
 # The deck's last step: the last slide, every fragment of it shown (reveal.js 3's API).
 AT_END_JS = "() => Reveal.isLastSlide() && !Reveal.availableFragments().next"
 INDICES_JS = "() => JSON.stringify(Reveal.getIndices())"
@@ -59,7 +69,10 @@ def slideshow(present_assets, open_page, tmp_path_factory):
         page.wait_for_selector(CURRENT_SLIDE, timeout=TIMEOUT_MS)
         assert page.evaluate(INDICES_JS) == '{"h":0,"v":0}', "RISE did not open on the title"
         page.wait_for_function(ALL_RUN_JS, timeout=TIMEOUT_MS)
-        page.wait_for_function(DEMOS_DRAWN_JS, timeout=TIMEOUT_MS)
+        try:
+            page.wait_for_function(DEMOS_DRAWN_JS, timeout=TIMEOUT_MS)
+        except PlaywrightTimeout:
+            pytest.fail(f"demo widgets not drawn: {page.evaluate(UNDRAWN_JS)}; {page.errors}")
         yield page
 
 
