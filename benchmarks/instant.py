@@ -10,7 +10,10 @@ are served as `make serve` serves them, one kernel ready for each. Every load is
 browser context (nothing cached), in rounds: the anchor, then each page, round after round,
 each load once both servers are quiet. Figures are medians over the rounds:
 
-  first_plot_s.<page>     from asking for the page until a plotly figure is drawn
+  first_plot_s.<page>     from asking for the page until a plotly figure is drawn (the
+                          panel's first paint, on the deck's pages: the template's
+                          first-paint.js draws it before the widgets are)
+  live_s.<page>           until the live panel is shown (no first paint left in its place)
   interactive_s.<page>    until the first slider that changes a figure, turned as soon as it
                           shows, has its answer drawn (nan: no slider changes a figure)
   page_mb.<page>          bytes the browser received (HTTP and websocket)
@@ -43,9 +46,12 @@ TURN_TIMEOUT_MS = 30_000  # a slider whose turn changes no figure in this time i
 
 # The time (performance.now(), from the navigation) when a plot is first drawn.
 FIRST_PLOT_JS = f"() => document.querySelector('{PLOT}') && performance.now()"
-# A visible slider's handle exists (widgets drawn).
+# The time when the live panel is shown: a plot drawn, no first paint left over it.
+LIVE_JS = f"""() => !document.querySelector('.deck-first-paint')
+  && document.querySelector('{PLOT}') && performance.now()"""
+# A slider's handle is shown (the live panel drawn and no first paint over it).
 SLIDER_JS = """() => [...document.querySelectorAll('.widget-slider .noUi-handle')]
-  .some((h) => h.offsetParent !== null)"""
+  .some((h) => h.checkVisibility({visibilityProperty: true}))"""
 # Turn each visible slider in turn by a key event until one changes a figure's data; the
 # time its answer was drawn, or null. The figures' data are compared by a sample of each
 # array (long arrays: their length and 9 values spread over them), read every frame.
@@ -62,7 +68,7 @@ TURN_JS = """async (timeoutMs) => {
   const data = () => [...document.querySelectorAll('.js-plotly-plot')]
     .map((p) => JSON.stringify(sample(p.data || null, 0))).join('|');
   const handles = [...document.querySelectorAll('.widget-slider .noUi-handle')]
-    .filter((h) => h.offsetParent !== null);
+    .filter((h) => h.checkVisibility({visibilityProperty: true}));
   for (const handle of handles) {
     const before = data();
     const start = performance.now();
@@ -96,6 +102,7 @@ def load(context, url: str) -> dict[str, float]:
     )
     page.goto(url, wait_until="commit", timeout=180_000)
     first_plot_ms = page.wait_for_function(FIRST_PLOT_JS, timeout=180_000).json_value()
+    live_ms = page.wait_for_function(LIVE_JS, timeout=180_000).json_value()
     try:  # the controls are drawn with the plot (both widgets); a page may have no slider
         page.wait_for_function(SLIDER_JS, timeout=TURN_TIMEOUT_MS)
         answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
@@ -104,6 +111,7 @@ def load(context, url: str) -> dict[str, float]:
     page.wait_for_timeout(500)  # the answer's own traffic
     return {
         "first_plot_s": first_plot_ms / 1000,
+        "live_s": live_ms / 1000,
         "interactive_s": math.nan if answered_ms is None else answered_ms / 1000,
         "page_mb": sum(received) / 1e6,
     }
@@ -180,7 +188,7 @@ def instant(pages: list[str], rounds: int, cached: bool = True) -> dict[str, flo
 
     figures: dict[str, float] = {}
     for page, measured in loads.items():
-        for name in ("first_plot_s", "interactive_s", "page_mb"):
+        for name in ("first_plot_s", "live_s", "interactive_s", "page_mb"):
             figures[f"{name}.{page}"] = median([m[name] for m in measured])
     anchor_plot, anchor_turn = figures["first_plot_s.anchor"], figures["interactive_s.anchor"]
     for page in pages:

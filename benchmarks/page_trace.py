@@ -79,7 +79,7 @@ def trace(page_name: str, loads: int) -> None:
                     cdp.send("Profiler.start")
                 start = time.perf_counter()
                 page.goto(f"{url}/voila/render/demos/{page_name}.ipynb", wait_until="commit")
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
+                page.wait_for_function(bench.LIVE_PLOT_JS, timeout=180_000)
                 shown = time.perf_counter() - start
                 answered = None
                 if page.query_selector(".widget-slider:has-text('z rotation')"):

@@ -35,6 +35,9 @@ from ._files import write_atomically
 ROUTE = "voila/templates/deck/static/plotly-widget.js"
 BUNDLE_NAME = "plotly-widget.js"
 STAMP_NAME = "plotly-widget.json"
+# Raised when the bundle's making changes, so that a stamp from before rebuilds it
+# (2: the lean bundle sets window.Plotly, as plotly's own code does).
+BUNDLE_FORMAT = 2
 ENVIRONMENT_VARIABLE = "DECK_PLOTLY_BUNDLE"
 # A kernel that Voila started knows the base URL of Voila's routes (VOILA_BASE_URL); one that
 # a Jupyter server with Voila's server extension started (`make rise`) is told it here.
@@ -70,9 +73,10 @@ def lean_widget_bundle(bundle: str, plotly_js: str) -> str | None:
     if len(tails) != 1:
         return None
     module = heads[0].group(3)  # the CommonJS `module` the UMD wrapper fills in
+    # window.Plotly as plotly's own wrapper sets it: the page draws its first paint with it
     return (
         bundle[: heads[0].start()]
-        + f"(function(module){{{plotly_js}\n}})({module})"
+        + f"(function(module){{{plotly_js}\nwindow.Plotly=module.exports}})({module})"
         + bundle[tails[0].end() :]
     )
 
@@ -85,6 +89,7 @@ def build(static_dir: Path, cartesian: Path | None) -> dict:
     source = plotly_widget_code()
     cartesian = cartesian if cartesian and cartesian.is_file() else None
     stamp = {
+        "format": BUNDLE_FORMAT,
         "source_bytes": source.stat().st_size,  # which plotly release the code comes from
         "cartesian_bytes": cartesian.stat().st_size if cartesian else 0,
         "lean": False,

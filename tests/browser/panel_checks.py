@@ -17,10 +17,16 @@ QUIET_S = 0.4
 DRAW_S = 30  # for NGL to draw a molecule once its canvas is there
 
 
+# The page's live panels are shown: a plot is drawn and no first paint is left in their place
+# (the first paint's figures are plotly figures too, drawn before the widgets).
+LIVE_PLOT_JS = """() => !document.querySelector('.deck-first-paint')
+  && !!document.querySelector('.js-plotly-plot .main-svg')"""
+
+
 def open_demo(page, url: str, name: str):
-    """Open demo page `name` and wait for its first plot; returns the page body."""
+    """Open demo page `name` and wait for its live plot; returns the page body."""
     page.goto(f"{url}/voila/render/demos/{name}.ipynb", wait_until="commit", timeout=TIMEOUT_MS)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    page.wait_for_function(LIVE_PLOT_JS, timeout=TIMEOUT_MS)
     assert not page.locator("text=Click to show javascript error").count()
     return page.locator("body")
 

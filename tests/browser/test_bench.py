@@ -35,7 +35,7 @@ FIGURES = {
     "class.kernels_left",
     *(
         f"{figure}.{page}"
-        for figure in ("first_plot_s", "interactive_s", "page_mb")
+        for figure in ("first_plot_s", "live_s", "interactive_s", "page_mb")
         for page in ("anchor", "likelihood")
     ),
     "ratio.first_plot.likelihood",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from panel_checks import (
+    LIVE_PLOT_JS,
     assert_molecule_drawn,
     assert_turning_changes_coordinates,
     choose_structure,
@@ -25,6 +26,39 @@ LOADED_WIDTH_JS = """img => img.complete ? img.naturalWidth : new Promise((done)
     img.addEventListener('load', () => done(img.naturalWidth));
     img.addEventListener('error', () => done(0));
 })"""
+
+
+# What each figure under `root` draws: its traces' type, uid and data, as plotly holds them
+# once drawn (typed arrays as plain lists).
+FIGURES_DRAWN_JS = """(root) => [...document.querySelectorAll(root + ' .js-plotly-plot')].map((plot) =>
+  plot._fullData.map((trace) => {
+    const plain = (v) => v == null ? null
+      : (ArrayBuffer.isView(v) || Array.isArray(v)) ? Array.from(v, plain) : v;
+    return {type: trace.type, uid: trace.uid, x: plain(trace.x), y: plain(trace.y), z: plain(trace.z)};
+  }))"""
+
+
+def test_a_demo_page_shows_its_plot_before_the_kernel_connects_then_goes_live(page, voila_url):
+    # Voila's own code (the widget manager, the kernel's websocket) is held back: what shows
+    # meanwhile is the page as it arrived, its panel's first paint.
+    held = []
+    page.route("**/voila/static/voila.js", lambda route: held.append(route))
+    page.goto(f"{voila_url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
+    page.wait_for_selector(".deck-first-paint .js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
+    painted = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
+    # one figure: the histogram, the samples, the model density, the bar and its maximum
+    assert [len(traces) for traces in painted] == [5], painted
+    assert page.locator(".jupyter-widgets").count() == 0 and held
+    page.locator(
+        ".deck-first-paint .deck-fp-w-intslider, .deck-first-paint .deck-fp-w-floatslider"
+    ).first.click()
+    assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    assert page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells") == painted
+    assert page.locator(".widget-slider").first.is_visible()
+    page.assert_clean()
 
 
 def test_coordinates_page_draws_and_changes_when_turned(page, voila_url):

@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 import websocket
+from panel_checks import LIVE_PLOT_JS
 
 from deck_server.client import KernelChannel, get
 from deck_server.launch import voila_process
@@ -236,7 +237,7 @@ def test_a_page_whose_kernel_died_says_so(server, page):
     """A page whose kernel died went silently inert (the report, 6.1): now the server shuts
     the dead kernel down and closes the page's connection, and the page offers a reload."""
     page.goto(f"{server.url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    page.wait_for_function(LIVE_PLOT_JS, timeout=120_000)
     kernel_id = page.evaluate(
         "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
     )

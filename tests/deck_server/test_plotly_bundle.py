@@ -16,7 +16,11 @@ FAKE_UMD = (
 def test_the_plotly_inside_the_widget_code_is_swapped():
     bundle = f"var m={{}};{FAKE_UMD};widget(m.exports)"
     lean = plotly_bundle.lean_widget_bundle(bundle, "CARTESIAN")
-    assert lean == "var m={};(function(module){CARTESIAN\n})(m);widget(m.exports)"
+    # and window.Plotly set, as plotly's own wrapper does (the first paints draw with it)
+    assert (
+        lean
+        == "var m={};(function(module){CARTESIAN\nwindow.Plotly=module.exports})(m);widget(m.exports)"
+    )
     assert plotly_bundle.lean_widget_bundle("no plotly in here", "CARTESIAN") is None
     assert plotly_bundle.lean_widget_bundle(bundle + FAKE_UMD, "CARTESIAN") is None  # two
 
@@ -45,6 +49,16 @@ def test_the_build_writes_the_lean_code_and_says_what_it_was_built_from(built):
     assert plotly_bundle.build(static, cartesian) == stamp
     assert code.stat().st_mtime_ns == written  # the same inputs: nothing rebuilt
     assert plotly_bundle.build(static, None)["lean"] is False  # no cartesian build: whole
+
+
+def test_a_build_made_the_old_way_is_made_again(built):
+    static, stamp, cartesian = built
+    code = static / plotly_bundle.BUNDLE_NAME
+    old = {key: value for key, value in stamp.items() if key != "format"}  # before format 2
+    (static / plotly_bundle.STAMP_NAME).write_text(json.dumps(old))
+    code.write_text("the old bundle, without window.Plotly")
+    assert plotly_bundle.build(static, cartesian) == stamp
+    assert "window.Plotly=module.exports" in code.read_text()
 
 
 def test_kernels_are_told_where_the_code_is_only_if_it_matches_their_plotly(built):

@@ -17,7 +17,7 @@ from deck_server.hub import DEFAULT_URL, start_hub, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the demo pages' checks
-from panel_checks import TIMEOUT_MS, eventually  # noqa: E402
+from panel_checks import LIVE_PLOT_JS, TIMEOUT_MS, eventually  # noqa: E402
 
 pytestmark = pytest.mark.hub
 
@@ -104,7 +104,7 @@ def test_each_student_lands_on_the_deck_landing_page_of_their_own_server(student
 def test_each_student_turns_a_slider_and_the_plot_changes(students):
     for name, page in students.items():
         page.click("ul.demos a[href$='/likelihood.ipynb']")
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+        page.wait_for_function(LIVE_PLOT_JS, timeout=TIMEOUT_MS)
         plot = page.locator(".js-plotly-plot").first
         before = plot.evaluate(MODEL_CURVE_JS)
         handle = page.locator(".widget-slider", has_text="μ (mean)").locator(".noUi-handle")

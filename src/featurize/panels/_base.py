@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ..settings import PALETTE
+from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted
 from ._patches import on_refused_state
 
 # A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
@@ -86,7 +87,10 @@ class Panel:
         for figure in vars(self).values():
             if isinstance(figure, go.FigureWidget):
                 figure._repr_mimebundle_()
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if first_paint_wanted():
+            bundle[FIRST_PAINT_MIME] = first_paint(self.widget)
+        return bundle
 
 
 def _widget_tree(root: widgets.Widget):

@@ -8,6 +8,8 @@ import nglview  # after featurize.panels' version fix (_patches), as every impor
 import numpy as np
 from ase import Atoms
 
+from ._first_paint import facing_rotation
+
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     """A ball-and-stick view of the molecule, atoms labelled with their index."""
@@ -20,6 +22,9 @@ def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     view.add_ball_and_stick()
     view.layout.width = "380px"
     view.layout.height = "360px"
+    # what the page draws until the view is live (featurize.panels._first_paint)
+    positions = atoms.get_positions()
+    view._deck_picture = (atoms.get_chemical_symbols(), positions, facing_rotation(positions))
     face_the_camera(view, atoms.get_positions())
     label_atoms(view, range(len(atoms)))
     return view
@@ -68,6 +73,9 @@ def face_the_camera(view: nglview.NGLWidget, positions: np.ndarray) -> None:
 def move_atoms(view: nglview.NGLWidget, positions: np.ndarray) -> None:
     """New positions (Å) for the atoms already shown, in the order they were given."""
     view.set_coordinates({0: np.asarray(positions, dtype=np.float32)})
+    if hasattr(view, "_deck_picture"):
+        symbols, _, rotation = view._deck_picture
+        view._deck_picture = (symbols, np.asarray(positions, dtype=float), rotation)
 
 
 def label_atoms(view: nglview.NGLWidget, labels: Sequence[object]) -> None:

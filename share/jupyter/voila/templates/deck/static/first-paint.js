@@ -1,0 +1,92 @@
+// A panel's first paint (issue 18): the page arrives holding, for each demo panel, a copy
+// of what its widgets will show (featurize.panels._first_paint). Its figures are drawn
+// here with plotly.js as soon as the cells are read (the template calls start() after them,
+// before Voila's own code), seconds before the widgets can be; the
+// live panel is then drawn unseen beneath it (the template's CSS) and shown, in one step,
+// once its figures and 3-D views are drawn. Until then a click or a key on the copy is
+// answered with a line saying the demo is starting (its controls are drawn disabled).
+(() => {
+  "use strict";
+  const BASE = document.currentScript.src.replace(/first-paint\.js$/, "");
+  const GIVE_WAY_AFTER_MS = 60000; // a live panel not drawn by then is shown as it is
+  const FAILED = /Error displaying widget|Javascript Error/;
+
+  function liveOutput(copy) {
+    return [...copy.parentElement.children].find(
+      (node) => node !== copy && node.classList.contains("jp-OutputArea-output")
+    );
+  }
+
+  function liveIsDrawn(copy, live) {
+    if (FAILED.test(live.textContent)) return true; // show what went wrong, not the copy
+    const figures = copy.querySelectorAll(".deck-fp-figure").length;
+    const views = copy.querySelectorAll(".deck-fp-view").length;
+    return (
+      live.querySelector(".jupyter-widgets") !== null &&
+      live.querySelectorAll(".js-plotly-plot .main-svg").length >= figures &&
+      live.querySelectorAll("canvas").length >= views
+    );
+  }
+
+  function giveWayWhenLive(copy) {
+    let appeared = null;
+    const check = () => {
+      const live = liveOutput(copy);
+      if (!live) return;
+      appeared = appeared ?? performance.now();
+      if (liveIsDrawn(copy, live) || performance.now() - appeared > GIVE_WAY_AFTER_MS) {
+        observer.disconnect();
+        // the next frame: the live panel's last drawing is laid out before it is shown
+        requestAnimationFrame(() => copy.remove());
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(copy.parentElement, { childList: true, subtree: true });
+    setTimeout(check, GIVE_WAY_AFTER_MS + 100);
+  }
+
+  function sayItIsStarting(copy) {
+    const answer = (event) => {
+      event.preventDefault();
+      if (copy.querySelector(".deck-first-paint-waiting")) return;
+      const note = document.createElement("div");
+      note.className = "deck-first-paint-waiting";
+      note.setAttribute("role", "status");
+      note.textContent = "The demo is starting: its controls work in a moment.";
+      copy.prepend(note);
+    };
+    copy.addEventListener("pointerdown", answer);
+    copy.addEventListener("keydown", answer);
+  }
+
+  async function drawFigures(copies) {
+    // plotly.js, from the same file the live figures import (the template's head imports it)
+    await (window.deckPlotlyLoaded || import(`${BASE}plotly-widget.js`));
+    if (!window.Plotly) {
+      console.error("first-paint.js: the plotly bundle set no window.Plotly: first paints without figures");
+      return;
+    }
+    for (const copy of copies) {
+      if (!copy.isConnected) continue; // the live panel came first
+      const script = copy.querySelector("script.deck-first-paint-figures");
+      const figures = JSON.parse(script.textContent);
+      for (const place of copy.querySelectorAll(".deck-fp-figure")) {
+        const { data, layout, config } = figures[Number(place.dataset.deckFigure)];
+        await window.Plotly.newPlot(place, data, layout, config);
+      }
+    }
+  }
+
+  function start() {
+    const copies = [...document.querySelectorAll(".deck-first-paint")];
+    for (const copy of copies) {
+      giveWayWhenLive(copy);
+      sayItIsStarting(copy);
+    }
+    if (copies.length) {
+      drawFigures(copies).catch((error) => console.error("first-paint.js: figures not drawn", error));
+    }
+  }
+
+  window.deckFirstPaint = { start };
+})();

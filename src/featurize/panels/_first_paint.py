@@ -1,0 +1,255 @@
+"""A panel's first paint: what its widgets will show, as plain HTML the page draws before the
+kernel has connected (issue 18).
+
+A Voila page arrives in a fraction of a second, but its widgets are drawn only once the
+browser has loaded the widget code, opened the kernel's websocket and fetched every widget's
+state: seconds of a spinner. What the widgets will show is known when the page is made (the
+kernel has run the notebook), so each panel's display carries a copy of it under
+FIRST_PAINT_MIME: HTML in the layout of the widgets (controls drawn disabled), each plotly
+figure's data and layout, and the 3-D view as a picture of the molecule. The deck's page
+template (share/jupyter/voila/templates/deck) draws it at once and swaps in the live panel
+when that is drawn. No other front end knows the MIME type, so JupyterLab, the classic
+notebook and nbconvert show the live widget as before; it is added only in kernels that Voila
+started (FIRST_PAINT_WANTED).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io
+
+FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
+# Voila sets this in every kernel it starts (voila.utils.ENV_VARIABLE); a first paint is of
+# use only where Voila's page draws the outputs it renders.
+VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
+# ipywidgets 8's label width when a control's style sets none (--jp-widgets-inline-label-width)
+DEFAULT_DESCRIPTION_WIDTH = "80px"
+# The molecule's picture: an atom's disc is this fraction of its covalent radius (NGL's
+# ball-and-stick draws small balls), bonds where atoms are closer than BOND_FACTOR × the
+# sum of their covalent radii (the rule ASE's neighbour list uses by default); the view
+# spans the molecule's bounding circle and PICTURE_PADDING_A Å around it, as NGL's fitted
+# view of water measured on the coordinates page (its 1.5 Å across 80 of 360 px).
+BALL_FRACTION = 0.55
+BOND_FACTOR = 1.2
+PICTURE_PADDING_A = 2.5
+
+
+def first_paint_wanted(environ=os.environ) -> bool:
+    """Whether this kernel's displays are drawn by a Voila page (which uses the copy)."""
+    return VOILA_KERNEL_VARIABLE in environ
+
+
+def first_paint(root: widgets.Widget) -> dict:
+    """The widget tree under `root` as {"html": …, "figures": [{data, layout, config}]}; the
+    HTML marks the place of figure i with data-deck-figure="i"."""
+    figures: list[dict] = []
+    body = _paint(root, figures)
+    return {"html": f'<div class="deck-fp-panel">{body}</div>', "figures": figures}
+
+
+def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
+    kind = type(widget).__name__
+    if hasattr(widget, "_deck_picture"):  # the 3-D view (featurize.panels._view)
+        return _view_picture(widget)
+    if isinstance(widget, go.FigureWidget):
+        figures.append(_figure(widget))
+        size = _figure_size(widget)
+        return f'<div class="deck-fp-figure" data-deck-figure="{len(figures) - 1}" style="{size}"></div>'
+    if not isinstance(widget, widgets.DOMWidget):
+        return ""
+    style = _layout_css(widget.layout)
+    if isinstance(widget, widgets.Box):
+        direction = "deck-fp-hbox" if isinstance(widget, widgets.HBox) else "deck-fp-vbox"
+        if kind == "Box":
+            direction = "deck-fp-hbox"
+        inner = "".join(_paint(child, figures) for child in widget.children)
+        return f'<div class="deck-fp-box {direction}" style="{style}">{inner}</div>'
+    painter = _CONTROLS.get(kind)
+    if painter is None:
+        return f'<div class="deck-fp-unknown" style="{style}"></div>'
+    return f'<div class="deck-fp-control deck-fp-w-{kind.lower()}" style="{style}">{_description(widget)}{painter(widget)}</div>'
+
+
+def _layout_css(layout: widgets.Layout) -> str:
+    declarations = []
+    for name, value in layout.get_state().items():
+        if name.startswith("_") or value is None or value == "":
+            continue
+        css = "gap" if name == "grid_gap" else name.replace("_", "-")
+        declarations.append(f"{css}: {value}")
+    return html.escape("; ".join(declarations), quote=True)
+
+
+def _description(widget: widgets.Widget) -> str:
+    text = getattr(widget, "description", "")
+    if not text or isinstance(widget, widgets.Button):
+        return ""
+    width = getattr(getattr(widget, "style", None), "description_width", "") or ""
+    width = width or DEFAULT_DESCRIPTION_WIDTH
+    return f'<label class="deck-fp-label" style="width: {html.escape(width)}">{html.escape(text)}</label>'
+
+
+def _slider(widget) -> str:
+    if isinstance(widget, widgets.SelectionSlider):
+        fraction = widget.index / max(len(widget.options) - 1, 1)
+        readout = widget.label
+    else:
+        low, high, value = widget.min, widget.max, widget.value
+        if isinstance(widget, widgets.FloatLogSlider):
+            low, high, value = low, high, np.log(value) / np.log(widget.base)
+        fraction = (value - low) / (high - low) if high > low else 0.0
+        readout = format(widget.value, as_d3_format(widget.readout_format))
+    left = f"{100 * min(max(fraction, 0.0), 1.0):.2f}%"
+    readout_html = (
+        f'<div class="deck-fp-readout">{html.escape(str(readout))}</div>' if widget.readout else ""
+    )
+    return (
+        f'<div class="deck-fp-track"><div class="deck-fp-handle" style="left: {left}"></div></div>'
+        f"{readout_html}"
+    )
+
+
+def as_d3_format(spec: str) -> str:
+    """A readout format as Python writes what d3-format (ipywidgets' readouts) shows: d3's
+    "g" keeps trailing zeros unless "~" is given (0.1 with ".3g" reads "0.100")."""
+    if spec.endswith("g") and "~" not in spec and "#" not in spec:
+        return spec.replace(".", "#.", 1) if "." in spec else "#" + spec
+    return spec.replace("~", "")
+
+
+def _dropdown(widget) -> str:
+    label = html.escape(str(widget.label or ""))
+    return f'<select class="deck-fp-select" disabled><option>{label}</option></select>'
+
+
+def _choices(widget) -> str:
+    chosen = widget.index
+    items = "".join(
+        f'<span class="deck-fp-choice{" deck-fp-chosen" if i == chosen else ""}">{html.escape(str(label))}</span>'
+        for i, label in enumerate(widget._options_labels)
+    )
+    return f'<div class="deck-fp-choices">{items}</div>'
+
+
+def _button(widget) -> str:
+    return f'<button class="deck-fp-button deck-fp-{widget.button_style or "plain"}" disabled>{html.escape(widget.description)}</button>'
+
+
+def _text(widget) -> str:
+    return (
+        f'<input class="deck-fp-input" disabled value="{html.escape(widget.value, quote=True)}"'
+        f' placeholder="{html.escape(widget.placeholder, quote=True)}">'
+    )
+
+
+def _progress(widget) -> str:
+    fraction = (
+        (widget.value - widget.min) / (widget.max - widget.min) if widget.max > widget.min else 0
+    )
+    return f'<div class="deck-fp-progress"><div style="width: {100 * fraction:.1f}%"></div></div>'
+
+
+def _html(widget) -> str:
+    return f'<div class="deck-fp-html">{widget.value}</div>'  # the panel's own HTML, as the live widget shows it
+
+
+def _label(widget) -> str:
+    return f'<div class="deck-fp-html">{html.escape(widget.value)}</div>'
+
+
+_CONTROLS = {
+    "IntSlider": _slider,
+    "FloatSlider": _slider,
+    "FloatLogSlider": _slider,
+    "SelectionSlider": _slider,
+    "Dropdown": _dropdown,
+    "ToggleButtons": _choices,
+    "RadioButtons": _choices,
+    "Button": _button,
+    "Text": _text,
+    "IntProgress": _progress,
+    "FloatProgress": _progress,
+    "HTML": _html,
+    "HTMLMath": _html,
+    "Label": _label,
+}
+
+
+def _figure(figure) -> dict:
+    # The state the live figure's view starts from (FigureWidget's own, trace uids included),
+    # in plotly's JSON: numpy arrays as plotly.js's typed-array specs.
+    state = {"data": figure._widget_data, "layout": figure._widget_layout}
+    spec = json.loads(plotly.io.json.to_json_plotly(state))
+    return {"data": spec["data"], "layout": spec["layout"], "config": dict(figure._config or {})}
+
+
+def _figure_size(figure) -> str:
+    width, height = figure.layout.width, figure.layout.height
+    parts = [f"width: {width}px" if width else "", f"height: {height or 450}px"]
+    return "; ".join(part for part in parts if part)
+
+
+def _view_picture(view) -> str:
+    """The molecule seen as the 3-D view first shows it: atoms as discs in their elements'
+    colours (the Jmol colours NGL uses), bonds as lines, each atom labelled with its index."""
+    from ase.data import atomic_numbers, covalent_radii
+    from ase.data.colors import jmol_colors
+
+    symbols, positions, rotation = view._deck_picture
+    state = view.layout.get_state()
+    size = f"width: {state.get('width') or '380px'}; height: {state.get('height') or '360px'}"
+    if len(symbols) == 0:
+        return f'<div class="deck-fp-view" style="{size}"></div>'
+    positions = np.asarray(positions, dtype=float)
+    turned = (positions - positions.mean(axis=0)) @ rotation.T
+    xy, depth = turned[:, :2] * [1, -1], turned[:, 2]  # SVG's y points down
+    radii = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
+    reach = float(np.linalg.norm(xy, axis=1).max()) + PICTURE_PADDING_A
+    parts = []
+    distances = np.linalg.norm(positions[:, None] - positions[None], axis=-1)
+    for i in range(len(symbols)):
+        for j in range(i + 1, len(symbols)):
+            if distances[i, j] < BOND_FACTOR * (radii[i] + radii[j]):
+                (x1, y1), (x2, y2) = xy[i], xy[j]
+                parts.append(f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"/>')
+    for i in np.argsort(depth):  # far atoms first
+        colour = "#{:02x}{:02x}{:02x}".format(
+            *(int(255 * c) for c in jmol_colors[atomic_numbers[symbols[i]]])
+        )
+        x, y = xy[i]
+        parts.append(
+            f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{BALL_FRACTION * radii[i]:.2f}" fill="{colour}"/>'
+            f'<text x="{x:.2f}" y="{y:.2f}">{i}</text>'
+        )
+    return (
+        f'<div class="deck-fp-view" style="{size}"><svg viewBox="{-reach:.2f} {-reach:.2f} {2 * reach:.2f} {2 * reach:.2f}"'
+        f' preserveAspectRatio="xMidYMid meet">{"".join(parts)}</svg></div>'
+    )
+
+
+def facing_rotation(positions: np.ndarray) -> np.ndarray:
+    """The rotation featurize.panels._view.face_the_camera gives the camera, as a matrix
+    turning the molecule: its thinnest direction onto z, seen from where NGL's camera then
+    is (compared by eye with NGL's view of water)."""
+    centred = positions - positions.mean(axis=0)
+    if len(positions) < 3:
+        return np.eye(3)
+    half_turn_about_y = np.diag([-1.0, 1.0, -1.0])
+    thinnest = np.linalg.eigh(centred.T @ centred)[1][:, 0]
+    thinnest = thinnest if thinnest[2] >= 0 else -thinnest
+    axis = np.cross(thinnest, [0.0, 0.0, 1.0])
+    if np.linalg.norm(axis) < 1e-9:
+        return half_turn_about_y
+    axis /= np.linalg.norm(axis)
+    angle = float(np.arccos(np.clip(thinnest[2], -1.0, 1.0)))
+    # Rodrigues' rotation by `angle` about `axis`
+    cross = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    return half_turn_about_y @ (
+        np.eye(3) + np.sin(angle) * cross + (1 - np.cos(angle)) * cross @ cross
+    )
