@@ -8,6 +8,7 @@ import html
 import json
 import re
 
+import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -19,6 +20,7 @@ from featurize.panels._first_paint import (
     FIRST_PAINT_MIME,
     VOILA_KERNEL_VARIABLE,
     as_d3_format,
+    first_paint,
 )
 
 from .conftest import EVERY_PANEL
@@ -118,3 +120,10 @@ def test_the_3d_view_is_a_picture_of_the_molecule(in_voila):
 )
 def test_a_readout_reads_as_the_live_slider_writes_it(spec, value, d3_shows):
     assert format(value, as_d3_format(spec)) == d3_shows
+
+
+def test_a_log_slider_handle_sits_where_its_exponent_is():
+    slider = widgets.FloatLogSlider(value=0.01, min=-4, max=0, base=10, description="rate")
+    painted = first_paint(widgets.VBox([slider]))["html"]
+    assert 'deck-fp-handle" style="left: 50.00%"' in painted  # 10^-2 is halfway from 10^-4 to 1
+    assert ">0.0100<" in painted  # ".3g", as d3-format writes it

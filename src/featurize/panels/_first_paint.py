@@ -65,9 +65,8 @@ def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
         return ""
     style = _layout_css(widget.layout)
     if isinstance(widget, widgets.Box):
-        direction = "deck-fp-hbox" if isinstance(widget, widgets.HBox) else "deck-fp-vbox"
-        if kind == "Box":
-            direction = "deck-fp-hbox"
+        # a Box lays its children out in a row, as an HBox does
+        direction = "deck-fp-vbox" if isinstance(widget, widgets.VBox) else "deck-fp-hbox"
         inner = "".join(_paint(child, figures) for child in widget.children)
         return f'<div class="deck-fp-box {direction}" style="{style}">{inner}</div>'
     painter = _CONTROLS.get(kind)
@@ -101,8 +100,8 @@ def _slider(widget) -> str:
         readout = widget.label
     else:
         low, high, value = widget.min, widget.max, widget.value
-        if isinstance(widget, widgets.FloatLogSlider):
-            low, high, value = low, high, np.log(value) / np.log(widget.base)
+        if isinstance(widget, widgets.FloatLogSlider):  # its min and max are exponents
+            value = np.log(value) / np.log(widget.base)
         fraction = (value - low) / (high - low) if high > low else 0.0
         readout = format(widget.value, as_d3_format(widget.readout_format))
     left = f"{100 * min(max(fraction, 0.0), 1.0):.2f}%"
