@@ -218,10 +218,10 @@ def class_run(url: str, pid: int, log: Path, visitors: int, drag_s: float) -> di
     for error in errors:  # shown, and the figures below are of the visitors who got in
         print(f"  A VISITOR FAILED: {error}", flush=True)
     crowd = [visitor for visitor in crowd if not visitor.error]
-    # The culler visits kernels one by one every CULL_INTERVAL_S: wait for the idle time,
-    # then give it up to one more idle time to reach them all before counting.
-    time.sleep(cull_idle_s(visitors) + CULL_INTERVAL_S)
-    deadline = time.monotonic() + cull_idle_s(visitors) + 30
+    # The culler visits kernels one by one every CULL_INTERVAL_S once they have been idle
+    # for the idle time (the deck's janitor may be sooner): give them both, and up to one
+    # more idle time to reach them all, counting as they go.
+    deadline = time.monotonic() + 2 * cull_idle_s(visitors) + CULL_INTERVAL_S + 30
     while True:
         log_text = log.read_text(errors="replace")
         shut_down = set(re.findall(r"Kernel shutdown: ([0-9a-f-]+)", log_text))
