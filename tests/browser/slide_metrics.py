@@ -9,6 +9,42 @@ tests'.
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
 
 
+# The address reveal.js gives the leaf slide whose heading holds `words` (#/h or #/h/v: its
+# place among the top-level slides, and in its vertical stack), or every leaf's first heading
+# when none does.
+FIND_SLIDE_JS = """(words) => {
+  const leaves = [...document.querySelectorAll('.reveal .slides section')]
+    .filter((s) => !s.querySelector('section'));
+  const found = leaves.find((s) => [...s.querySelectorAll('h1, h2, h3')]
+    .some((h) => h.textContent.includes(words)));
+  if (!found) {
+    return {headings: leaves.map((s) => (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent)};
+  }
+  const top = found.parentElement.matches('.slides') ? found : found.parentElement;
+  const h = [...top.parentElement.children].filter((s) => s.tagName === 'SECTION').indexOf(top);
+  const v = top === found ? 0 : [...top.children].filter((s) => s.tagName === 'SECTION').indexOf(found);
+  return {hash: v ? `#/${h}/${v}` : `#/${h}`};
+}"""
+
+
+def go_to_slide(page, words: str) -> None:
+    """Show the slide whose heading holds `words` by its address (as a link to it would), and
+    wait until it is the current slide."""
+    page.evaluate("document.activeElement.blur()")
+    found = page.evaluate(FIND_SLIDE_JS, words)
+    assert "hash" in found, f"no slide's heading holds {words!r}: {found['headings']}"
+    page.evaluate("(hash) => { location.hash = hash; }", found["hash"])
+    page.wait_for_function(
+        f"""(words) => {{
+          const slide = document.querySelector('{CURRENT_SLIDE}');
+          return slide && [...slide.querySelectorAll('h1, h2, h3')]
+            .some((h) => h.textContent.includes(words));
+        }}""",
+        arg=words,
+        timeout=STEP_TIMEOUT_MS,
+    )
+
+
 def back_to_the_title(page) -> None:
     page.evaluate("document.activeElement.blur()")  # a slider keeps the keys it is given
     if page.evaluate("location.hash") not in ("", "#/"):

@@ -4,7 +4,15 @@ cut off, demo panels filling their slide, and the keys back with the slides afte
 
 import pytest
 from panel_checks import wait_until_answered
-from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, measure, settle, step
+from slide_metrics import (
+    AT_END_JS,
+    CURRENT_SLIDE,
+    back_to_the_title,
+    go_to_slide,
+    measure,
+    settle,
+    step,
+)
 
 from featurize import potential
 
@@ -104,9 +112,7 @@ def test_every_step_is_readable_and_whole_at_1280x720(projector):
 
 def test_space_steps_the_slides_after_a_slider_was_used(projector):
     page = projector
-    while "turn the molecule" not in title_of(page):
-        assert not page.evaluate(AT_END_JS), "no slide titled 'turn the molecule'"
-        step(page, "Space")
+    go_to_slide(page, "turn the molecule")
     settle(page)
     handles = page.locator(f"{CURRENT_SLIDE} .widget-slider .noUi-handle").filter(visible=True)
     handle = handles.first.element_handle()  # this slide's, after the deck has moved on too
