@@ -8,7 +8,9 @@
 (() => {
   "use strict";
   const BASE = document.currentScript.src.replace(/first-paint\.js$/, "");
-  const GIVE_WAY_AFTER_MS = 60000; // a live panel not drawn by then is shown as it is
+  // A live panel not drawn this long after it came is shown as it is (a browser without
+  // WebGL never draws a 3-D view's canvas).
+  const GIVE_WAY_AFTER_MS = 30000;
   const FAILED = /Error displaying widget|Javascript Error/;
 
   function liveOutput(copy) {
@@ -29,20 +31,21 @@
   }
 
   function giveWayWhenLive(copy) {
-    let appeared = null;
+    let timer = null;
+    const giveWay = () => {
+      observer.disconnect();
+      clearTimeout(timer);
+      // the next frame: the live panel's last drawing is laid out before it is shown
+      requestAnimationFrame(() => copy.remove());
+    };
     const check = () => {
       const live = liveOutput(copy);
-      if (!live) return;
-      appeared = appeared ?? performance.now();
-      if (liveIsDrawn(copy, live) || performance.now() - appeared > GIVE_WAY_AFTER_MS) {
-        observer.disconnect();
-        // the next frame: the live panel's last drawing is laid out before it is shown
-        requestAnimationFrame(() => copy.remove());
-      }
+      if (!live) return; // Voila's code has not drawn it yet (or cannot: connection-lost.js)
+      timer = timer ?? setTimeout(giveWay, GIVE_WAY_AFTER_MS);
+      if (liveIsDrawn(copy, live)) giveWay();
     };
     const observer = new MutationObserver(check);
     observer.observe(copy.parentElement, { childList: true, subtree: true });
-    setTimeout(check, GIVE_WAY_AFTER_MS + 100);
   }
 
   function sayItIsStarting(copy) {
