@@ -22,7 +22,15 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
     // Run the cells once RISE has laid the slides out: outputs that arrived while it did
     // (the lecture's first code cell used to hold them back) left every widget view empty
     // ("Could not add child view to box"; seen in Chromium with RISE 5.7.1, ipywidgets 8.1).
-    notebook.execute_all_cells();
+    // RISE loads reveal.js and lays the slides out after the action returns: reveal.js
+    // 3.9 marks its wrapper `ready` when it has (running the cells at once failed the same
+    // way, in about one load of three under the test suite).
+    whenSlidesLaidOut(() => notebook.execute_all_cells());
+  }
+
+  function whenSlidesLaidOut(then) {
+    const check = () => (document.querySelector(".reveal.ready") ? then() : setTimeout(check, 50));
+    check();
   }
 
   // A 3-D view (nglview) made while its slide was hidden is 0 pixels wide, and the classic
