@@ -10,7 +10,7 @@ figure's data and layout, and the 3-D view as a picture of the molecule. The dec
 template (share/jupyter/voila/templates/deck) draws it at once and swaps in the live panel
 when that is drawn. No other front end knows the MIME type, so JupyterLab, the classic
 notebook and nbconvert show the live widget as before; it is added only in kernels that Voila
-started (FIRST_PAINT_WANTED).
+started (first_paint_wanted).
 """
 
 from __future__ import annotations
@@ -229,26 +229,4 @@ def _view_picture(view) -> str:
     return (
         f'<div class="deck-fp-view" style="{size}"><svg viewBox="{-reach:.2f} {-reach:.2f} {2 * reach:.2f} {2 * reach:.2f}"'
         f' preserveAspectRatio="xMidYMid meet">{"".join(parts)}</svg></div>'
-    )
-
-
-def facing_rotation(positions: np.ndarray) -> np.ndarray:
-    """The rotation featurize.panels._view.face_the_camera gives the camera, as a matrix
-    turning the molecule: its thinnest direction onto z, seen from where NGL's camera then
-    is (compared by eye with NGL's view of water)."""
-    centred = positions - positions.mean(axis=0)
-    if len(positions) < 3:
-        return np.eye(3)
-    half_turn_about_y = np.diag([-1.0, 1.0, -1.0])
-    thinnest = np.linalg.eigh(centred.T @ centred)[1][:, 0]
-    thinnest = thinnest if thinnest[2] >= 0 else -thinnest
-    axis = np.cross(thinnest, [0.0, 0.0, 1.0])
-    if np.linalg.norm(axis) < 1e-9:
-        return half_turn_about_y
-    axis /= np.linalg.norm(axis)
-    angle = float(np.arccos(np.clip(thinnest[2], -1.0, 1.0)))
-    # Rodrigues' rotation by `angle` about `axis`
-    cross = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
-    return half_turn_about_y @ (
-        np.eye(3) + np.sin(angle) * cross + (1 - np.cos(angle)) * cross @ cross
     )

@@ -8,8 +8,6 @@ import nglview  # after featurize.panels' version fix (_patches), as every impor
 import numpy as np
 from ase import Atoms
 
-from ._first_paint import facing_rotation
-
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     """A ball-and-stick view of the molecule, atoms labelled with their index."""
@@ -59,15 +57,44 @@ def face_the_camera(view: nglview.NGLWidget, positions: np.ndarray) -> None:
     NGL looks down the z axis; a flat molecule lying in the yz plane (like ASE's water)
     would be seen edge-on as a line.
     """
-    if len(positions) < 3:
+    thinnest = thinnest_direction(positions)
+    if thinnest is None:
         return
-    centred = positions - positions.mean(axis=0)
-    thinnest = np.linalg.eigh(centred.T @ centred)[1][:, 0]  # smallest spread
     axis = np.cross(thinnest, [0.0, 0.0, 1.0])
     if np.linalg.norm(axis) < 1e-9:
         return  # already facing the camera
     angle = float(np.arccos(np.clip(abs(thinnest[2]), -1.0, 1.0)))
     view.control.spin(list(axis / np.linalg.norm(axis)), angle)
+
+
+def thinnest_direction(positions: np.ndarray) -> np.ndarray | None:
+    """The unit direction in which the molecule spreads least; None below three atoms."""
+    if len(positions) < 3:
+        return None
+    centred = positions - positions.mean(axis=0)
+    return np.linalg.eigh(centred.T @ centred)[1][:, 0]
+
+
+def facing_rotation(positions: np.ndarray) -> np.ndarray:
+    """The rotation face_the_camera gives the camera, as a matrix turning the molecule: its
+    thinnest direction onto z, seen from where NGL's camera then is (compared by eye with
+    NGL's view of water). For the first paint's picture (featurize.panels._first_paint)."""
+    thinnest = thinnest_direction(positions)
+    if thinnest is None:
+        return np.eye(3)
+    half_turn_about_y = np.diag([-1.0, 1.0, -1.0])
+    thinnest = thinnest if thinnest[2] >= 0 else -thinnest
+    axis = np.cross(thinnest, [0.0, 0.0, 1.0])
+    if np.linalg.norm(axis) < 1e-9:
+        return half_turn_about_y
+    axis /= np.linalg.norm(axis)
+    angle = float(np.arccos(np.clip(thinnest[2], -1.0, 1.0)))
+    # Rodrigues' rotation by `angle` about `axis` (scipy's Rotation would cost this kernel
+    # scipy's import, which _view otherwise avoids: molecule_pdb)
+    cross = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    return half_turn_about_y @ (
+        np.eye(3) + np.sin(angle) * cross + (1 - np.cos(angle)) * cross @ cross
+    )
 
 
 def move_atoms(view: nglview.NGLWidget, positions: np.ndarray) -> None:

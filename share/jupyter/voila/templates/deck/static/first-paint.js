@@ -7,7 +7,6 @@
 // answered with a line saying the demo is starting (its controls are drawn disabled).
 (() => {
   "use strict";
-  const BASE = document.currentScript.src.replace(/first-paint\.js$/, "");
   // A live panel not drawn this long after it came is shown as it is (a browser without
   // WebGL never draws a 3-D view's canvas).
   const GIVE_WAY_AFTER_MS = 30000;
@@ -64,7 +63,7 @@
 
   async function drawFigures(copies) {
     // plotly.js, from the same file the live figures import (the template's head imports it)
-    await (window.deckPlotlyLoaded || import(`${BASE}plotly-widget.js`));
+    await window.deckPlotlyLoaded;
     if (!window.Plotly) {
       console.error("first-paint.js: the plotly bundle set no window.Plotly: first paints without figures");
       return;
