@@ -13,6 +13,8 @@
 | kernels         | pool kernels start a few at a time, dead ones never   | standalone       |
 |                 | handed out; visitor limits; kernels of visitors who   |                  |
 |                 | left shut down                                        |                  |
+| speaker_view    | the speaker view's slide previews, with no kernel     | standalone       |
+|                 | (`make present` only)                                 |                  |
 | launch          | start Voila as `make serve` does (tests, benchmarks)  | —                |
 | rise            | `make rise`: RISE on the classic notebook server      | —                |
 
@@ -53,15 +55,16 @@ def install(c, *, notebooks: Path, compressed: Path | None = None, limits: Limit
     )
     c.Voila.kernel_websocket_connection_class = "deck_server.websocket.PublicKernelConnection"
     visitors = Visitors(limits or Limits())
-    _when_standalone_voila_starts(lambda: _standalone(visitors, compressed))
+    _when_standalone_voila_starts(lambda app: _standalone(app, visitors, compressed))
     return visitors
 
 
-def _standalone(visitors: Visitors, compressed: Path | None) -> list[type]:
-    """Patch standalone Voila's kernel manager, page handler and websocket; the output
-    transforms for its application."""
-    from . import compression, headers, kernels, websocket
+def _standalone(app, visitors: Visitors, compressed: Path | None) -> list[type]:
+    """Patch standalone Voila's kernel manager, page handler and websocket, and give the
+    presenter's page its speaker view; the output transforms for the application `app`."""
+    from . import compression, headers, kernels, speaker_view, websocket
 
+    speaker_view.install(getattr(app, "voila_configuration", None))
     # Half the cores start pool kernels; the other half stay for the visitors.
     kernels.install_kernel_manager(max(1, (os.cpu_count() or 2) // 2), visitors)
     kernels.install_page_limits(visitors)
@@ -90,7 +93,7 @@ def _when_standalone_voila_starts(start) -> None:
         return
 
     def init_settings_with_the_deck(self):
-        transforms = [transform for run in _START for transform in run()]
+        transforms = [transform for run in _START for transform in run(self)]
         settings = init_settings(self)
         settings.pop("compress_response", None)
         return {**settings, "transforms": transforms}

@@ -14,7 +14,7 @@ from jupyter_server.services.kernels.connection.base import (
     deserialize_msg_from_ws_v1,
 )
 
-from deck_server.launch import PRESENT_OPTIONS, start_voila
+from deck_server.launch import PRESENT_OPTIONS, start_voila, voila_process
 from deck_server.websocket import v1_frame_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,14 +57,20 @@ def present_assets():
 
 
 @pytest.fixture(scope="session")
-def presenter_url(present_assets):
-    with start_voila(
+def presenter_server(present_assets):
+    """The presenter's Voila: its base URL and its process (whose kernels tests count)."""
+    with voila_process(
         ROOT,
         ROOT / "notebooks" / "lecture.ipynb",
         *PRESENT_OPTIONS,
         f"--VoilaConfiguration.http_keep_alive_timeout={KEEP_ALIVE_S}",
-    ) as url:
-        yield url
+    ) as (url, server):
+        yield url, server
+
+
+@pytest.fixture(scope="session")
+def presenter_url(presenter_server):
+    return presenter_server[0]
 
 
 @pytest.fixture(scope="session")

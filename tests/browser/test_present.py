@@ -4,7 +4,9 @@ import re
 from pathlib import Path
 
 import nbformat
+import psutil
 from panel_checks import TIMEOUT_MS, assert_turning_changes_coordinates
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, go_to_slide, step
 
 import featurize
@@ -112,4 +114,66 @@ def test_a_demo_slide_is_live(lecture):
     slide = page.locator(CURRENT_SLIDE)
     slide.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert_turning_changes_coordinates(slide)
+    page.assert_clean()
+
+
+# The speaker view (S) shows the current and the next step in two frames, each a page of its
+# own. The heading of the slide each frame shows, once its reveal.js is ready.
+PREVIEWS_JS = f"""() => {{
+  const frames = [...document.querySelectorAll('#current-slide iframe, #upcoming-slide iframe')];
+  if (frames.length !== 2) return null;
+  const shown = frames.map((frame) => {{
+    const doc = frame.contentDocument;
+    const slide = doc && doc.querySelector('.reveal.ready') && doc.querySelector('{CURRENT_SLIDE}');
+    return slide && heading(slide);
+  }});
+  return shown.every(Boolean) && shown;
+  function heading(slide) {{ return ({FIRST_HEADING_JS})(slide).replace('¶', '').trim(); }}
+}}"""
+HEADING_JS = f"(s) => ({FIRST_HEADING_JS})(s).replace('¶', '').trim()"
+
+
+def kernels_of(server) -> int:
+    return sum(
+        "ipykernel" in " ".join(child.cmdline())
+        for child in psutil.Process(server.pid).children(recursive=True)
+    )
+
+
+def test_the_speaker_view_shows_this_step_and_the_next_without_a_kernel_of_its_own(
+    lecture, presenter_server
+):
+    page = lecture
+    go_to_slide(page, "Representing materials")
+    steps = [page.eval_on_selector(CURRENT_SLIDE, HEADING_JS)]
+    for key in ("Space", "Space", "Shift+Space", "Shift+Space"):
+        step(page, key)
+        steps.append(page.eval_on_selector(CURRENT_SLIDE, HEADING_JS))
+    assert steps[0] == steps[-1]
+    kernels = kernels_of(presenter_server[1])
+    errors = []
+    with page.context.expect_page() as opened:
+        page.keyboard.press("s")
+    speaker = opened.value
+    speaker.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    speaker.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        for now, upcoming in ((steps[0], steps[1]), (steps[1], steps[2])):
+            try:
+                speaker.wait_for_function(
+                    f"(want) => JSON.stringify(({PREVIEWS_JS})()) === JSON.stringify(want)",
+                    arg=[now, upcoming],
+                    timeout=TIMEOUT_MS,
+                )
+            except PlaywrightTimeout:
+                shown = speaker.evaluate(PREVIEWS_JS)
+                raise AssertionError(f"previews {shown}, not {[now, upcoming]}") from None
+            # the notes beside them are the presenter's own, of this slide
+            assert speaker.inner_text(".speaker-controls-notes .value").strip()
+            step(page, "Space")
+        # the previews are the lecture's slides without its demos: no kernel started for them
+        assert kernels_of(presenter_server[1]) == kernels
+        assert not errors, errors
+    finally:
+        speaker.close()
     page.assert_clean()

@@ -2,6 +2,7 @@
 it does only when standalone Voila starts."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import voila.app
@@ -10,7 +11,7 @@ from traitlets.config import Config
 from voila.app import Voila
 
 import deck_server
-from deck_server import compression, headers, kernels, landing_page, websocket
+from deck_server import compression, headers, kernels, landing_page, speaker_view, websocket
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -54,6 +55,17 @@ def test_standalone_voila_gets_the_rest_when_it_builds_its_settings(pristine, tm
     assert websocket.PublicKernelConnection.visitors is visitors
     made = voila.app.voila_kernel_manager_factory(object, False, 0)
     assert made.__qualname__.startswith(kernels.deck_kernel_manager.__name__)
+
+
+def test_the_presenters_voila_gets_the_speaker_views_hook_as_it_starts(pristine, tmp_path):
+    from voila.configuration import VoilaConfiguration
+
+    deck_server.install(Config(), notebooks=NOTEBOOKS, compressed=tmp_path)
+    presenter = SimpleNamespace(
+        voila_configuration=VoilaConfiguration(template="deck-reveal", preheat_kernel=False)
+    )
+    Voila.init_settings(presenter)
+    assert presenter.voila_configuration.prelaunch_hook is speaker_view.prelaunch_hook
 
 
 def test_a_kernel_websocket_remembers_a_bounded_number_of_message_signatures(pristine):
