@@ -19,6 +19,9 @@ navigation's start:
               never does, within LOAD_TIMEOUT_S or by STABLE_S after its last cell and last
               change, lost a demo and counts as failed)
   plots, views  how many plotly figures and 3-D views that load drew in the end
+  demo_slack  per demo slide: reached_s, when a presenter keeping to the minutes its speaker
+              notes plan reaches it; drawn_s, when its figures and 3-D views were all drawn;
+              share = drawn_s / reached_s (under 1: the demo was there first)
 
 and the 1-minute load average when the load started (the machine is shared: compare the
 variants of one run, not numbers of different runs). Prints medians per variant and writes
@@ -66,7 +69,7 @@ KERNEL_CHECK_S = "2"
 # Installed before the page's own scripts: every POLL_MS, the time (performance.now(), ms
 # from the navigation) the title slide is first seen, whether every cell has run, and each
 # change in the number of drawn demos.
-RECORDER_JS = """
+RECORDER_JS = r"""
 (() => {
   const POLL_MS = 50;
   const record = {title: null, ran: null, changes: []};
@@ -91,6 +94,29 @@ RECORDER_JS = """
     // Every cell has run (the deck-reveal template's window.deckRun).
     const done = window.deckRun && window.deckRun.done;
     if (record.ran === null && done && document.readyState === 'complete') record.ran = now;
+    // Each slide's planned minutes (its speaker notes start "**1.5 min.**") and, for a slide
+    // with a demo, when its figures and 3-D views were first all drawn.
+    if (!record.slides) {
+      const leaves = [...document.querySelectorAll('.reveal .slides section')]
+        .filter((s) => !s.querySelector('section'));
+      if (!leaves.length || !reveal) return;
+      record.slides = leaves.map((s) => ({
+        minutes: [...s.querySelectorAll('aside.notes')]
+          .map((n) => parseFloat((n.innerText.match(/^\s*([\d.]+)\s*min/) || [0, 0])[1]))
+          .reduce((a, b) => a + b, 0),
+        demo: null,
+      }));
+      record.leaves = leaves;
+    }
+    record.leaves.forEach((slide, index) => {
+      const entry = record.slides[index];
+      if (entry.demo !== null || !slide.querySelector('.jp-OutputArea-output .jupyter-widgets')) return;
+      const figures = [...slide.querySelectorAll('.js-plotly-plot')];
+      const canvases = [...slide.querySelectorAll('.jp-OutputArea-output canvas')];
+      const drawn = figures.every((p) => p.querySelector('.main-svg'))
+        && canvases.every((c) => c.width > 0 && c.height > 0);
+      if (figures.length + canvases.length && drawn) entry.demo = now;
+    });
   }, POLL_MS);
 })();
 """
@@ -110,7 +136,7 @@ def load(browser, url: str) -> dict:
         settled = False
         while time.monotonic() < deadline:
             page.wait_for_timeout(POLL_S * 1000)
-            record = page.evaluate("window.__presentLoad")
+            record = page.evaluate("({...window.__presentLoad, leaves: undefined})")
             if record["ran"] is None or record["title"] is None:
                 continue
             now = page.evaluate("performance.now()")
@@ -118,7 +144,7 @@ def load(browser, url: str) -> dict:
             if now - max(last_change, record["ran"]) > STABLE_S * 1000:
                 settled = True
                 break
-        record = page.evaluate("window.__presentLoad")
+        record = page.evaluate("({...window.__presentLoad, leaves: undefined})")
     finally:
         context.close()  # its kernel goes KERNEL_LEFT_S later
     final = record["changes"][-1] if record["changes"] else [None, 0, 0]
@@ -128,9 +154,26 @@ def load(browser, url: str) -> dict:
         "settled": settled,
         "plots": final[1],
         "views": final[2],
+        "demo_slack": demo_slack(record.get("slides") or []),
         "load_average": round(load_average, 2),
         "errors": errors,
     }
+
+
+def demo_slack(slides: list[dict]) -> list[dict]:
+    """For each demo slide: when a presenter keeping to the speaker notes' minutes reaches it
+    (the sum of the minutes of the slides before it), when its demo was drawn (None: never),
+    and the share of that time it took: under 1, the demo was there first; a presenter
+    going that share of the planned pace or slower never waits for a demo."""
+    out, before = [], 0.0
+    for index, slide in enumerate(slides):
+        if slide["demo"] is not None:
+            reached_s = before * 60
+            drawn_s = slide["demo"] / 1000
+            share = drawn_s / reached_s if reached_s else None
+            out.append({"slide": index, "reached_s": reached_s, "drawn_s": drawn_s, "share": share})
+        before += slide["minutes"]
+    return out
 
 
 def every_demo_drawn(results: dict[str, list[dict]]) -> None:
@@ -204,6 +247,28 @@ def main() -> None:
             f"load average {min(averages)}–{max(averages)}, "
             f"failed {sum(m['demos_s'] is None for m in measured)}/{len(measured)}"
         )
+        shares = [d["share"] for m in measured for d in m["demo_slack"] if d["share"]]
+        if shares:
+            print(
+                f"  demos drawn before a presenter at the notes' pace reaches them: "
+                f"{sum(s < 1 for s in shares)}/{len(shares)}; the largest share of the time "
+                f"to reach a demo that its drawing took: {max(shares):.3f} "
+                f"(median {statistics.median(shares):.3f})"
+            )
+            # a presenter stepping steadily through the slides, one every `pace` seconds from
+            # the title, reaches slide i at i * pace: the quickest pace that never waits
+            pace = max(d["drawn_s"] / d["slide"] for m in measured for d in m["demo_slack"])
+            print(f"  a presenter stepping one slide every {pace:.2f} s or slower never waits")
+            by_slide: dict[int, list[dict]] = {}
+            for m in measured:
+                for d in m["demo_slack"]:
+                    by_slide.setdefault(d["slide"], []).append(d)
+            for slide, ds in sorted(by_slide.items()):
+                print(
+                    f"    slide {slide}: reached at {ds[0]['reached_s']:.0f} s, drawn at "
+                    f"{median([d['drawn_s'] for d in ds]):.1f} s median, "
+                    f"{max(d['drawn_s'] for d in ds):.1f} s at most"
+                )
 
 
 if __name__ == "__main__":
