@@ -111,12 +111,6 @@ def errors_of_the_deck(page) -> list[str]:
     return errors
 
 
-# Open in issue 16: passes alone (3 of 3 today, also beside four CPU burners), but in two
-# fresh-clone `make test` runs of 2026-12-02 a demo's widgets were never drawn (the first
-# time the slides were stepped through before any widget was; the second, with the fixture
-# waiting for them, one stayed undrawn for 120 s). Not yet found why; kept running, and
-# reported as XPASS when it passes.
-@pytest.mark.xfail(reason="issue 16: a demo's widgets stay undrawn under make test", strict=False)
 def test_the_slideshow_steps_through_every_slide_with_its_demos_live(slideshow):
     page = slideshow
     slide = page.locator(CURRENT_SLIDE)
