@@ -73,8 +73,7 @@ def slideshow(present_assets, open_page, tmp_path_factory):
         try:
             page.wait_for_function(DEMOS_DRAWN_JS, timeout=TIMEOUT_MS)
         except PlaywrightTimeout:
-            # Kept in a file as well: while the test is an expected failure, pytest shows no
-            # failure's message.
+            # Kept in a file and a screenshot as well, for a failure seen in CI's log only.
             undrawn = f"demo widgets not drawn: {page.evaluate(UNDRAWN_JS)}; {page.errors}"
             UNDRAWN_REPORT.parent.mkdir(parents=True, exist_ok=True)
             UNDRAWN_REPORT.write_text(undrawn)
