@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import io
 import shutil
 import sys
 import time
 from pathlib import Path
 
+import ase.io
 import fetch_assets  # beside this script
 import nbformat
 import numpy as np
@@ -96,6 +98,9 @@ def static_panel(model_id: str, states: dict) -> str:
     """HTML for one widget and its children, as the run left them."""
     model = states[model_id]
     name, state = model["model_name"], with_buffers(model)
+    layout = states.get(str(state.get("layout", "")).removeprefix("IPY_MODEL_"), {})
+    if layout.get("state", {}).get("display") == "none":
+        return ""  # hidden in the live panel too (a panel shows only its message on an error)
 
     def children() -> str:
         refs = state.get("children", [])
@@ -117,14 +122,28 @@ def static_panel(model_id: str, states: dict) -> str:
     elif name in ("IntSliderModel", "FloatSliderModel", "TextModel"):
         value = state["value"]
     elif name == "NGLModel":
-        return (
-            '<div class="static-note">3-D view: turn it live with <code>make present</code></div>'
-        )
+        return molecule_view(state)
     else:
         return ""  # buttons, links, timers: nothing to show without a kernel
     if not label:
         return f'<div class="static-control">{html.escape(str(value))}</div>'
     return f'<div class="static-control">{label}: <b>{html.escape(str(value))}</b></div>'
+
+
+def molecule_view(state: dict) -> str:
+    """The 3-D view as it first showed: the structure it loaded (the PDB text of its
+    `loadFile` call), pictured as a demo page's first paint pictures it."""
+    from featurize.panels._first_paint import molecule_svg
+    from featurize.panels._view import facing_rotation
+
+    note = '<div class="static-note">3-D view: turn it live with <code>make present</code></div>'
+    loaded = [m for m in state.get("_ngl_msg_archive", []) if m.get("methodName") == "loadFile"]
+    if not loaded:
+        return note
+    atoms = ase.io.read(io.StringIO(loaded[-1]["args"][0]["data"]), format="proteindatabank")
+    positions = atoms.get_positions()
+    picture = molecule_svg(atoms.get_chemical_symbols(), positions, facing_rotation(positions))
+    return f'<div class="static-column"><div class="static-view">{picture}</div>{note}</div>'
 
 
 def freeze_widgets(notebook: nbformat.NotebookNode) -> int:

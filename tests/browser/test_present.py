@@ -1,5 +1,6 @@
 """`make present`: the lecture as reveal.js slides with live demos, in a real browser."""
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -133,11 +134,14 @@ PREVIEWS_JS = f"""() => {{
 HEADING_JS = f"(s) => ({FIRST_HEADING_JS})(s).replace('¶', '').trim()"
 
 
-def kernels_of(server) -> int:
-    return sum(
-        "ipykernel" in " ".join(child.cmdline())
-        for child in psutil.Process(server.pid).children(recursive=True)
-    )
+def kernels_of(server) -> set[int]:
+    """The process ids of the server's kernels."""
+    found = set()
+    for child in psutil.Process(server.pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "ipykernel" in " ".join(child.cmdline()):
+                found.add(child.pid)
+    return found
 
 
 def test_the_speaker_view_shows_this_step_and_the_next_without_a_kernel_of_its_own(
@@ -172,7 +176,8 @@ def test_the_speaker_view_shows_this_step_and_the_next_without_a_kernel_of_its_o
             assert speaker.inner_text(".speaker-controls-notes .value").strip()
             step(page, "Space")
         # the previews are the lecture's slides without its demos: no kernel started for them
-        assert kernels_of(presenter_server[1]) == kernels
+        # (an earlier test's kernel may have gone meanwhile)
+        assert kernels_of(presenter_server[1]) <= kernels
         assert not errors, errors
     finally:
         speaker.close()

@@ -1,5 +1,6 @@
 """`make slides`: the offline slide file opens from file:// with no network and shows its plots."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_slides  # noqa: E402
+
+from featurize import potential  # noqa: E402
 
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
 
@@ -33,6 +36,20 @@ def test_the_slide_file_holds_everything_it_loads(slide_file):
         assert (slide_file.parent / "vendor" / local).exists()
     assert html.count("Plotly.newPlot") >= 5  # every panel's figure, drawn from its state
     assert "x rotation (°): <b>0</b>" in html  # controls shown with the values they had
+    # every 3-D view shown (water, ethanol, the crystals…) as a picture of what it loaded
+    pictures = re.findall(r'<div class="static-view">(<svg.*?</svg>)</div>', html)
+    assert len(pictures) >= 5, len(pictures)
+    assert all(picture.count("<circle") >= 2 for picture in pictures)
+    assert any('fill="#ff0d0d"' in picture for picture in pictures)  # an oxygen, in Jmol red
+    if not potential.potential_available():
+        # the live panel shows only its install message then; so does its slide, with no
+        # empty figure beside it
+        heading = html.index("Demo: a universal potential, live")
+        slide = html[heading : html.index("<section", heading)]
+        assert (
+            "optional &#39;foundation&#39; extra" in slide or "optional 'foundation' extra" in slide
+        )
+        assert "Plotly.newPlot" not in slide
 
 
 def test_the_slide_file_opens_offline_and_shows_its_plots(page, slide_file):

@@ -195,38 +195,48 @@ def _figure_size(figure) -> str:
 
 
 def _view_picture(view) -> str:
-    """The molecule seen as the 3-D view first shows it: atoms as discs in their elements'
-    colours (the Jmol colours NGL uses), bonds as lines, each atom labelled with its index."""
-    from ase.data import atomic_numbers, covalent_radii
-    from ase.data.colors import jmol_colors
-
+    """The 3-D view's first paint: the molecule as the view first shows it."""
     symbols, positions, rotation = view._deck_picture
     state = view.layout.get_state()
     size = f"width: {state.get('width') or '380px'}; height: {state.get('height') or '360px'}"
-    if len(symbols) == 0:
-        return f'<div class="deck-fp-view" style="{size}"></div>'
+    picture = molecule_svg(symbols, positions, rotation) if len(symbols) else ""
+    return f'<div class="deck-fp-view" style="{size}">{picture}</div>'
+
+
+def molecule_svg(symbols, positions, rotation) -> str:
+    """An SVG picture of a molecule (positions in Å) turned by `rotation` (a 3 x 3 matrix;
+    the 3-D view's is `_view.facing_rotation`): atoms as discs in their elements' colours
+    (the Jmol colours NGL uses), bonds as lines, each atom labelled with its index. Styled by
+    its own attributes: it draws alike in a demo page's first paint and in the offline slide
+    file (scripts/build_slides.py)."""
+    from ase.data import atomic_numbers, covalent_radii
+    from ase.data.colors import jmol_colors
+
     positions = np.asarray(positions, dtype=float)
-    turned = (positions - positions.mean(axis=0)) @ rotation.T
+    turned = (positions - positions.mean(axis=0)) @ np.asarray(rotation).T
     xy, depth = turned[:, :2] * [1, -1], turned[:, 2]  # SVG's y points down
     radii = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
     reach = float(np.linalg.norm(xy, axis=1).max()) + PICTURE_PADDING_A
-    parts = []
+    bonds, atoms = [], []
     distances = np.linalg.norm(positions[:, None] - positions[None], axis=-1)
     for i in range(len(symbols)):
         for j in range(i + 1, len(symbols)):
             if distances[i, j] < BOND_FACTOR * (radii[i] + radii[j]):
                 (x1, y1), (x2, y2) = xy[i], xy[j]
-                parts.append(f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"/>')
+                bonds.append(f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"/>')
     for i in np.argsort(depth):  # far atoms first
         colour = "#{:02x}{:02x}{:02x}".format(
             *(int(255 * c) for c in jmol_colors[atomic_numbers[symbols[i]]])
         )
         x, y = xy[i]
-        parts.append(
+        atoms.append(
             f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{BALL_FRACTION * radii[i]:.2f}" fill="{colour}"/>'
-            f'<text x="{x:.2f}" y="{y:.2f}">{i}</text>'
+            f'<text x="{x:.2f}" y="{y:.2f}" stroke="none">{i}</text>'
         )
     return (
-        f'<div class="deck-fp-view" style="{size}"><svg viewBox="{-reach:.2f} {-reach:.2f} {2 * reach:.2f} {2 * reach:.2f}"'
-        f' preserveAspectRatio="xMidYMid meet">{"".join(parts)}</svg></div>'
+        f'<svg viewBox="{-reach:.2f} {-reach:.2f} {2 * reach:.2f} {2 * reach:.2f}"'
+        ' preserveAspectRatio="xMidYMid meet" width="100%" height="100%">'
+        f'<g stroke="#999" stroke-width="0.12">{"".join(bonds)}</g>'
+        '<g stroke="#555" stroke-width="0.02" font-size="0.35" text-anchor="middle"'
+        f' dominant-baseline="central">{"".join(atoms)}</g></svg>'
     )
