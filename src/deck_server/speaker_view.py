@@ -2,8 +2,9 @@
 
 reveal.js's speaker view (its notes plugin) shows the current and the next slide by loading
 the presentation's own address twice more, in frames, with `receiver` in the query. Served
-by Voila, each frame started a kernel of its own and ran the whole lecture in it: two more
-kernels of about 410 MB, and previews blank for 30-45 s. Such a request gets instead the
+by Voila, each frame started a kernel of its own and ran the whole lecture in it: three
+kernels where one was needed (measured), each about 410 MB and half a minute of the cores,
+beside the presenter's own lecture still running. Such a request gets instead the
 lecture's slides as nbconvert writes them (nbconvert template `deck-speaker`): the same
 slides in the same order, with their text, formulas and pictures, laid out by the same
 projector.css; the demos' panels are live on the main screen only.
