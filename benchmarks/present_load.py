@@ -75,6 +75,7 @@ RECORDER_JS = r"""
   const record = {title: null, ran: null, changes: []};
   window.__presentLoad = record;
   let last = '';
+  let leaves = null;  // the leaf slides, in order
   setInterval(() => {
     const now = performance.now();
     const reveal = document.querySelector('.reveal.ready');
@@ -96,19 +97,19 @@ RECORDER_JS = r"""
     if (record.ran === null && done && document.readyState === 'complete') record.ran = now;
     // Each slide's planned minutes (its speaker notes start "**1.5 min.**") and, for a slide
     // with a demo, when its figures and 3-D views were first all drawn.
-    if (!record.slides) {
-      const leaves = [...document.querySelectorAll('.reveal .slides section')]
+    if (!leaves) {
+      const found = [...document.querySelectorAll('.reveal .slides section')]
         .filter((s) => !s.querySelector('section'));
-      if (!leaves.length || !reveal) return;
+      if (!found.length || !reveal) return;
+      leaves = found;
       record.slides = leaves.map((s) => ({
         minutes: [...s.querySelectorAll('aside.notes')]
           .map((n) => parseFloat((n.innerText.match(/^\s*([\d.]+)\s*min/) || [0, 0])[1]))
           .reduce((a, b) => a + b, 0),
         demo: null,
       }));
-      record.leaves = leaves;
     }
-    record.leaves.forEach((slide, index) => {
+    leaves.forEach((slide, index) => {
       const entry = record.slides[index];
       if (entry.demo !== null || !slide.querySelector('.jp-OutputArea-output .jupyter-widgets')) return;
       const figures = [...slide.querySelectorAll('.js-plotly-plot')];
@@ -136,7 +137,7 @@ def load(browser, url: str) -> dict:
         settled = False
         while time.monotonic() < deadline:
             page.wait_for_timeout(POLL_S * 1000)
-            record = page.evaluate("({...window.__presentLoad, leaves: undefined})")
+            record = page.evaluate("window.__presentLoad")
             if record["ran"] is None or record["title"] is None:
                 continue
             now = page.evaluate("performance.now()")
@@ -144,7 +145,7 @@ def load(browser, url: str) -> dict:
             if now - max(last_change, record["ran"]) > STABLE_S * 1000:
                 settled = True
                 break
-        record = page.evaluate("({...window.__presentLoad, leaves: undefined})")
+        record = page.evaluate("window.__presentLoad")
     finally:
         context.close()  # its kernel goes KERNEL_LEFT_S later
     final = record["changes"][-1] if record["changes"] else [None, 0, 0]

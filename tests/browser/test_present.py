@@ -120,18 +120,17 @@ def test_a_demo_slide_is_live(lecture):
 
 # The speaker view (S) shows the current and the next step in two frames, each a page of its
 # own. The heading of the slide each frame shows, once its reveal.js is ready.
+HEADING_JS = f"(s) => ({FIRST_HEADING_JS})(s).replace('¶', '').trim()"
 PREVIEWS_JS = f"""() => {{
   const frames = [...document.querySelectorAll('#current-slide iframe, #upcoming-slide iframe')];
   if (frames.length !== 2) return null;
   const shown = frames.map((frame) => {{
     const doc = frame.contentDocument;
     const slide = doc && doc.querySelector('.reveal.ready') && doc.querySelector('{CURRENT_SLIDE}');
-    return slide && heading(slide);
+    return slide && ({HEADING_JS})(slide);
   }});
   return shown.every(Boolean) && shown;
-  function heading(slide) {{ return ({FIRST_HEADING_JS})(slide).replace('¶', '').trim(); }}
 }}"""
-HEADING_JS = f"(s) => ({FIRST_HEADING_JS})(s).replace('¶', '').trim()"
 
 
 def kernels_of(server) -> set[int]:
