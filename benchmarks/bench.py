@@ -363,7 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]:
         print(f"- {title} …", flush=True)
+        started = time.perf_counter()
         figures.update(step())
+        print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
     print(table(figures))

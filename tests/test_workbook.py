@@ -4,6 +4,10 @@ The student copies in notebooks/exercises/ are exactly nbgrader's release of cou
 (what `make assignments` writes), hold no solution and no hidden test, and nbgrader's
 autograder gives the instructor's copy every point and the student's copy, unanswered,
 none; a wrong answer loses its point with the check's sentence in the graded notebook.
+
+The autograder runs each student copy top to bottom in a fresh kernel, so this module is
+where they are run (tests/test_notebooks.py runs every other notebook): a student copy's
+only errors are its hidden tests' "not answered yet".
 """
 
 import os
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_notebooks import PROBE as NGLVIEW_PROBE
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
@@ -130,6 +135,9 @@ def graded(course) -> Path:
         ):
             (submitted / student / part).mkdir(parents=True)
             shutil.copy(notebook, submitted / student / part)
+        with_probe = nbformat.read(submitted / "student" / part / f"{part}.ipynb", as_version=4)
+        with_probe.cells.append(nbformat.v4.new_code_cell(NGLVIEW_PROBE))
+        nbformat.write(with_probe, submitted / "student" / part / f"{part}.ipynb")
     first = PARTS[0]
     wrong = nbformat.read(course / "release" / first / f"{first}.ipynb", as_version=4)
     cell = next(
@@ -141,6 +149,11 @@ def graded(course) -> Path:
     for part in PARTS:
         nbgrader(course, "autograde", part, "--create", "--force")
     return course
+
+
+def autograded(course: Path, student: str, part: str):
+    path = course / "autograded" / student / part / f"{part}.ipynb"
+    return nbformat.read(path, as_version=4)
 
 
 def scores(course: Path, student: str) -> dict[str, tuple[float, float]]:
@@ -171,11 +184,35 @@ def test_the_autograder_gives_the_unanswered_student_copy_no_point(graded):
         assert max_score >= 3 and score == 0, part
 
 
+@pytest.mark.parametrize("part", PARTS)
+def test_the_student_copy_runs_top_to_bottom_where_only_the_hidden_tests_fail(graded, part):
+    """…in the autograder's kernel; and without nglview, as its metadata says (the server
+    loads nglview's browser code only for notebooks that declare it: deck_server.landing_page)."""
+    notebook = autograded(graded, "student", part)
+    graded_cells = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade"):
+            graded_cells.add(grading["grade_id"])
+            assert errors and errors[0].ename == "AssertionError", grading["grade_id"]
+            assert "Not answered yet" in errors[0].evalue, errors[0].evalue
+        else:
+            assert not errors, (cell.source, errors)
+    assert graded_cells
+    probe = notebook.cells[-1]
+    assert probe.source == NGLVIEW_PROBE
+    declared = "nglview-js-widgets" in notebook.metadata.get("deck", {}).get("needs", [])
+    assert probe.outputs[0]["text"].strip() == str(declared)
+
+
 def test_a_wrong_answer_loses_its_point_and_the_graded_copy_says_why(graded):
     part = PARTS[0]
     score, _ = scores(graded, "wrong")[part]
     assert score == 0  # nothing else answered either
-    notebook = nbformat.read(graded / "autograded" / "wrong" / part / f"{part}.ipynb", as_version=4)
+    notebook = autograded(graded, "wrong", part)
     check = next(
         c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1-4-check"
     )
