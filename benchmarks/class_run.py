@@ -108,7 +108,7 @@ class Visitor(threading.Thread):
     def wait(channel, matches) -> dict:
         deadline = time.monotonic() + ANSWER_TIMEOUT_S
         while time.monotonic() < deadline:
-            message = channel.receive()
+            message = channel.receive(timeout=max(deadline - time.monotonic(), 0.01))
             if message.get("msg_type") == "comm_msg" and matches(message):
                 return message
         raise TimeoutError(f"no answer within {ANSWER_TIMEOUT_S} s")

@@ -12,6 +12,7 @@ import uuid
 
 import websocket  # websocket-client, which jupyter_server itself depends on
 from jupyter_server.services.kernels.connection.base import deserialize_binary_message
+from websocket import ABNF
 
 CONFIG_DATA = re.compile(
     r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.S
@@ -86,7 +87,7 @@ class KernelChannel:
     def reply_to(self, msg_id: str, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = self.receive()
+            message = self.receive(timeout=max(deadline - time.monotonic(), 0.01))
             self.received.append(message)
             if message.get("parent_header", {}).get("msg_id") == msg_id and message[
                 "msg_type"
@@ -94,12 +95,31 @@ class KernelChannel:
                 return message
         raise AssertionError(f"no reply to {msg_id} within {timeout} s")
 
-    def receive(self) -> dict:
-        """The next message; those carrying binary buffers come framed, the others as JSON."""
-        frame = self.ws.recv()
-        if isinstance(frame, bytes):
-            return deserialize_binary_message(frame)
-        return json.loads(frame)
+    def receive(self, timeout: float = 60) -> dict:
+        """The next message; those carrying binary buffers come framed, the others as JSON.
+
+        TimeoutError when none comes within `timeout` s. The server's pings (every 30 s)
+        do not count: websocket-client answers them inside its own wait, so that a socket
+        timeout alone never ran out on a connection to a kernel that had gone (a visitor of
+        the class bench waited on one for as long as the run was let go on)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no message from kernel {self.kernel_id} within {timeout} s")
+            self.ws.settimeout(remaining)
+            try:
+                opcode, frame = self.ws.recv_data_frame(control_frame=True)
+            except websocket.WebSocketTimeoutException:
+                continue  # the deadline above says so
+            if opcode == ABNF.OPCODE_CLOSE:
+                raise ConnectionError(
+                    f"the server closed the page's connection to {self.kernel_id}"
+                )
+            if opcode == ABNF.OPCODE_BINARY:
+                return deserialize_binary_message(frame.data)
+            if opcode == ABNF.OPCODE_TEXT:
+                return json.loads(frame.data)
 
     def alive(self, channel: str = "shell") -> bool:
         reply = self.reply_to(self.send("kernel_info_request", {}, channel=channel))

@@ -6,6 +6,13 @@
 - A pool kernel that died is never handed out: the visitor would get "Error displaying
   widget: model not found" (the settings turn jupyter_client's automatic restart off: a
   kernel restarted bare has lost its page's widgets, so it is no use to anyone).
+- A pool kernel handed to a page counts as active from that moment: Voila spares pool
+  kernels from its idle culler only while they wait in the pool, and a kernel's idleness
+  runs from its last message, which for a pool kernel was its preheat. One that waited in
+  the pool longer than the idle timeout (10 minutes: a class arriving a quarter of an hour
+  after the server started) was culled at the culler's next round if its browser had not
+  connected yet, and the visitor's page stayed dead (seen in the class benchmark, whose
+  timeout is 20 s: one visitor of five).
 - Every kernel handed to a visitor is booked to the visitor's address (visitors.py), so
   that a page above the limits is refused with 503 and a sentence, and a kernel nobody
   connects to, or whose visitor left, is shut down (by `janitor`).
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timezone
 
 from jupyter_core.utils import ensure_async
 
@@ -78,7 +86,11 @@ def deck_kernel_manager(manager_class: type, start_slots: int, visitors: Visitor
             # A dead kernel is dropped and replaced: the visitor waits for the replacement.
             await self._drop_dead_pool_kernels(notebook_name)
             result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-            book(result[2])
+            kernel_id = result[2]
+            # jupyter_server keeps `last_activity` on each kernel (an aware UTC time) and sets
+            # it on every message
+            self.get_kernel(kernel_id).last_activity = datetime.now(timezone.utc)
+            book(kernel_id)
             return result
 
         async def _drop_dead_pool_kernels(self, notebook_name) -> None:

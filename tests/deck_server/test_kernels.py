@@ -2,6 +2,8 @@
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 import voila.app
@@ -21,8 +23,14 @@ def run(coroutine):
 
 
 class Kernel:
+    # what jupyter_server's idle culler reads of a kernel
+    kernel_name = "python3"
+    kernel_spec = SimpleNamespace(metadata={})
+    execution_state = "idle"
+
     def __init__(self, alive: bool) -> None:
         self.alive = alive
+        self.last_activity = datetime.now(timezone.utc)
 
     async def is_alive(self) -> bool:
         return self.alive
@@ -31,8 +39,13 @@ class Kernel:
 class Pooling:
     """Stands in for Voila's pooling kernel manager: the methods kernels.py relies on."""
 
+    # jupyter_server's culling settings as etc/jupyter/voila.py has them
+    cull_idle_timeout, cull_busy, cull_connected = 600, False, False
+
     def __init__(self) -> None:
         self.kernels: dict[str, Kernel] = {}
+        self._kernels = self.kernels  # what jupyter_server's culler looks kernels up in
+        self._kernel_connections: dict[str, int] = {}
         self._pools: dict[str, list] = {}
         self.started = self.running = self.peak = 0
         self.shut_down: list[str] = []
@@ -100,6 +113,31 @@ def test_a_dead_pool_kernel_is_never_handed_out():
     assert sorted(manager.shut_down) == ["k1", "k2"]
     assert visitors.kernels["k3"].visitor == "10.0.0.7"  # booked to the visitor
     assert len(manager._pools["p"]) == 2  # the two dropped ones are being replaced
+
+
+def test_a_pool_kernel_handed_out_is_not_culled_before_its_browser_connects():
+    """jupyter_server's idle culler, run on the stand-in: a kernel that waited in the pool
+    longer than the idle timeout and was just handed to a page (its browser not connected
+    yet) is spared; the same kernel left idle that long afterwards is culled."""
+    manager = kernels.deck_kernel_manager(Pooling, start_slots=1, visitors=Visitors())()
+    cull = AsyncMappingKernelManager.cull_kernel_if_idle
+    eleven_minutes_ago = datetime.now(timezone.utc) - timedelta(seconds=660)
+
+    async def visit():
+        manager.fill_if_needed(notebook_name="p")
+        content = await manager._pools["p"][0]
+        await content["task"]
+        manager.kernels[content["kernel_id"]].last_activity = eleven_minutes_ago  # preheated
+        _task, _cache, kernel_id = await manager.get_rendered_notebook(notebook_name="p")
+        await cull(manager, kernel_id)  # the culler's round, before the browser connects
+        spared = list(manager.shut_down)
+        manager.kernels[kernel_id].last_activity = eleven_minutes_ago
+        await cull(manager, kernel_id)
+        return kernel_id, spared
+
+    kernel_id, spared = run(visit())
+    assert spared == []
+    assert manager.shut_down == [kernel_id]
 
 
 def test_a_kernel_started_for_a_page_is_booked_and_a_pool_refill_is_not():
