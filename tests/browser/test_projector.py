@@ -30,43 +30,22 @@ DEMO_MIN_FRACTION = 0.45
 LIMITS = {"text": TEXT_MIN_PX, "math": TEXT_MIN_PX, "heading": HEADING_MIN_PX}
 LIMITS["panel"] = PANEL_TEXT_MIN_PX
 
-# Demos whose panels' plot labels are still below PANEL_TEXT_MIN_PX at slide size, by the
-# title of their slide (or of the slide before, for a panel on a slide of its own): their
-# figures are drawn in featurize.panels at the size of a demo page (issue 16). The test
-# fails when one of them meets the limit: take it off the list then.
-SMALL_PANEL_TEXT = {
-    "Demo: turn the molecule, re-order the atoms",
-    "Demo: the same panel, the Coulomb matrix",
-    "Sorting removes the order",
-    "A crystal: what the Coulomb matrix cannot see",
-    "Demo: the same panel, SOAP, for a molecule and a crystal",
-    "Demo: the hypermaterial space, made visible",
-    "Demo: clustering the elements",
-    "Demo: fcc, bcc or hcp?",
-    "Demo: how much data does a model need?",
-    "Demo: gradient descent, epoch by epoch",
-}
 # Without its optional extra, the universal potential's panel is its install message.
 POTENTIAL_DEMO = "Demo: a universal potential, live"
 MAX_FAULTS_SHOWN = 4  # per step, in a failure's message
 
 
 def faults(metrics: dict, title: str) -> list[str]:
-    exempt = {"panel"} if title in SMALL_PANEL_TEXT else set()
     found = [
         f"{item['kind']} at {item['px']} px: {item['text']!r}"
         for item in metrics["texts"]
-        if item["px"] < LIMITS[item["kind"]] and item["kind"] not in exempt
+        if item["px"] < LIMITS[item["kind"]]
     ]
     found += [f"cut off: {what!r}" for what in metrics["cut"]]
     message_only = title == POTENTIAL_DEMO and not potential.potential_available()
     if metrics["panels"] and metrics["panel_fraction"] < DEMO_MIN_FRACTION and not message_only:
         found.append(f"demo panel takes {metrics['panel_fraction']:.0%} of the slide")
     return found
-
-
-def small_panel_text(metrics: dict) -> bool:
-    return any(i["kind"] == "panel" and i["px"] < PANEL_TEXT_MIN_PX for i in metrics["texts"])
 
 
 def title_of(page) -> str:
@@ -86,15 +65,13 @@ def projector(lecture):
 
 def test_every_step_is_readable_and_whole_at_1280x720(projector):
     page = projector
-    failing, steps, title, still_small = {}, 0, "", set()
+    failing, steps, title = {}, 0, ""
     while True:
         settle(page)
         steps += 1
         # a step's own title, or the one before it for a panel on a slide of its own
         title = title_of(page) or title
         metrics = measure(page)
-        if small_panel_text(metrics):
-            still_small.add(title)
         found = faults(metrics, title)
         if found:
             failing.setdefault(f"{title} ({page.evaluate('location.hash')})", []).extend(found)
@@ -105,8 +82,6 @@ def test_every_step_is_readable_and_whole_at_1280x720(projector):
     assert not failing, "\n".join(
         f"{where}: {'; '.join(found[:MAX_FAULTS_SHOWN])}" for where, found in failing.items()
     )
-    fixed = SMALL_PANEL_TEXT - still_small
-    assert not fixed, f"large enough now: take them off SMALL_PANEL_TEXT: {fixed}"
     page.assert_clean()
 
 

@@ -58,3 +58,24 @@ def test_a_uid_survives_the_widget_sync():
         }
     )
     assert trace(figure, "third").uid == "third" and len(figure.data) == 3
+
+
+@pytest.fixture
+def slides():
+    featurize.panels.for_slides()
+    yield
+    featurize.panels.for_slides(False)  # the module's setting: back for the other tests
+
+
+def test_on_slides_a_panels_text_is_a_third_larger(slides):
+    """The lecture's panels (after for_slides): plotly's 12 px → 16, a size a panel gives
+    itself too (the clustering map's element symbols, 11 px on a demo page → 15)."""
+    from featurize.panels import ClusteringPanel
+
+    panel = ClusteringPanel()
+    assert panel.figure.layout.font.size == 16
+    assert trace(panel.figure, "points").textfont.size == 15
+    featurize.panels.for_slides(False)
+    on_a_demo_page = ClusteringPanel()
+    assert on_a_demo_page.figure.layout.font.size == 12
+    assert trace(on_a_demo_page.figure, "points").textfont.size == 11

@@ -1,6 +1,7 @@
 """The interactive panels of the deck: ipywidgets + plotly + nglview on the compute layer."""
 
 from . import _patches  # noqa: F401  (first: patches before plotly, nglview or any widget)
+from ._figure import for_slides
 from .classification import ClassificationPanel
 from .clustering import ClusteringPanel, MixturePanel
 from .fingerprint import FingerprintPanel
@@ -23,4 +24,5 @@ __all__ = [
     "MixturePanel",
     "NetworkPanel",
     "StructurePanel",
+    "for_slides",
 ]

@@ -27,8 +27,32 @@ LEAN_PLOTLY_TRACES = frozenset(
 )
 
 
+# plotly's own text size (its layout.font.size when none is given), px
+PLOTLY_TEXT_PX = 12
+# On slides a panel is zoomed to fill its slide (by 0.8 to 1.6: the presenter's template) and
+# reveal.js scales the slide by 0.96 at a projector's 1280 × 720: plotly's 12 px ticks came
+# out at 9.3–11.8 px. A third larger, the smallest is 12 px there, the size the browser test
+# asks of a panel's labels (tests/browser/test_projector.py).
+SLIDE_TEXT_SCALE = 4 / 3
+_text_scale = 1.0
+
+
+def for_slides(on: bool = True) -> None:
+    """Draw the text of the figures of panels made from now on a third larger, for a
+    projector (the lecture's first cell calls it); demo pages keep plotly's sizes, as
+    does `for_slides(False)`."""
+    global _text_scale
+    _text_scale = SLIDE_TEXT_SCALE if on else 1.0
+
+
+def text_px(px: float) -> int:
+    """A text size given for a demo page, as the figure draws it (larger on slides)."""
+    return round(px * _text_scale)
+
+
 class FigureWidget(go.FigureWidget):
-    """go.FigureWidget, loading its code from the served file when there is one."""
+    """go.FigureWidget, loading its code from the served file when there is one, with its
+    text sized by `text_px`."""
 
     # Decided once per kernel: Voila gives a page's kernel its base URL in the environment,
     # `make rise` its server's (deck_server.rise).
@@ -44,6 +68,8 @@ class FigureWidget(go.FigureWidget):
         super().__init__(data=None if traces else data, layout=layout, **kwargs)
         if traces:
             self.add_traces(traces)
+        if self.layout.font.size is None:
+            self.layout.font.size = text_px(PLOTLY_TEXT_PX)
 
     def add_traces(self, data, *args, **kwargs):
         """go.FigureWidget.add_traces, keeping the uids given."""

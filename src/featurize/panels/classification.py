@@ -21,7 +21,7 @@ from ..classification import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace, two_plots
+from ._figure import FigureWidget, text_px, trace, two_plots
 
 STRUCTURE_COLOURS = {
     "fcc": PALETTE["blue"],
@@ -99,8 +99,8 @@ class ClassificationPanel(Panel):
         )
         figure.update_layout(
             width=900,
-            height=360,
-            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+            height=380,
+            margin={"l": 10, "r": 10, "t": 64, "b": 10},  # a title of two lines
             showlegend=False,
             plot_bgcolor="white",
         )
@@ -204,7 +204,7 @@ class ClassificationPanel(Panel):
                         "y": 0.5,
                         "xref": "paper",
                         "yref": "paper",
-                        "font": {"size": 15},
+                        "font": {"size": text_px(15)},
                     }
                 ]
                 self.tree_figure.layout.title = "k-nearest neighbours"
@@ -223,7 +223,7 @@ class ClassificationPanel(Panel):
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 text=[n.text.replace("_", " ") for n in nodes],
-                textfont={"size": font_size},
+                textfont={"size": text_px(font_size)},
                 marker_color=[STRUCTURE_COLOURS[n.text] if n.is_leaf else "white" for n in nodes],
                 customdata=[
                     f"{n.text}<br>{n.samples} training elements: "
@@ -238,11 +238,11 @@ class ClassificationPanel(Panel):
             self.tree_figure.update_yaxes(range=[-depth - 0.6, 0.4])
             self.tree_figure.update_xaxes(range=[-0.8, leaves - 0.2])
             self.tree_figure.layout.title = (
-                f"decision tree, depth {depth}, {leaves} leaves (coloured by the structure "
+                f"decision tree, depth {depth}, {leaves} leaves<br>(coloured by the structure "
                 "they predict: fcc blue, bcc orange, hcp green)"
                 if result.model_name == "tree"
-                else f"the first of the forest's {FOREST_TREES} trees (each sees a "
-                "bootstrap sample of the training elements); the forest takes their vote"
+                else f"the first of the forest's {FOREST_TREES} trees (each sees a bootstrap "
+                "sample<br>of the training elements); the forest takes their vote"
             )
 
 

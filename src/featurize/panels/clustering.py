@@ -23,7 +23,7 @@ from ..clustering import (
 )
 from ..errors import FeaturizeError
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace, two_plots
+from ._figure import FigureWidget, text_px, trace, two_plots
 
 # Okabe–Ito order, then its yellow and black: eight clusters stay distinguishable.
 CLUSTER_COLOURS = (
@@ -144,7 +144,7 @@ class ClusteringPanel(Panel):
             mode="markers+text",
             text=self.names,
             textposition="top center",
-            textfont={"size": 10},
+            textfont={"size": text_px(11)},
             marker={"size": 11, "symbol": symbols, "line": {"width": 1, "color": "white"}},
             customdata=self.labels.tolist() if self.labels is not None else None,
             hovertemplate="%{text}"

@@ -20,7 +20,7 @@ from ..fitting import (
     transition_metal_melting,
 )
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace, two_plots
+from ._figure import FigureWidget, text_px, trace, two_plots
 
 # The data's y-range with some room: a wild high-degree curve leaves the plot instead of
 # squashing the data into a line at the bottom.
@@ -231,7 +231,8 @@ class NetworkPanel(Panel):
             )
         _lay_out(figure, self.data)
         figure.update_xaxes(title_text="epoch", range=[0, self.epochs], row=1, col=2)
-        figure.update_yaxes(type="log", title_text="loss", row=1, col=2)
+        # powers of ten only: plotly's 2 and 5 between them are drawn at 3/4 of the tick size
+        figure.update_yaxes(type="log", dtick=1, title_text="loss", row=1, col=2)
         # until the first run the loss plot says what to do, rather than stand empty
         figure.add_annotation(
             text="press Train",
@@ -240,7 +241,7 @@ class NetworkPanel(Panel):
             xref="x2 domain",
             yref="y2 domain",
             showarrow=False,
-            font={"size": 18, "color": PALETTE["grey"]},
+            font={"size": text_px(18), "color": PALETTE["grey"]},
         )
         return figure
 

@@ -32,7 +32,7 @@ from ..regression import (
     stored_learning_curve,
 )
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace, two_plots
+from ._figure import FigureWidget, text_px, trace, two_plots
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
@@ -226,7 +226,7 @@ class LearningCurvePanel(Panel):
             width=900,
             height=460,
             margin={"l": 60, "r": 10, "t": 40, "b": 50},
-            legend={"orientation": "h", "y": -0.22, "font": {"size": 11}},
+            legend={"orientation": "h", "y": -0.22, "font": {"size": text_px(11)}},
         )
         return figure
 

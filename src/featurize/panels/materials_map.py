@@ -19,7 +19,7 @@ from ..maps import MAP_DESCRIPTORS, PROJECTIONS, materials_map
 from ..molecules import mol_from_smiles
 from ..settings import MAX_SMILES_LENGTH
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace
+from ._figure import FigureWidget, text_px, trace
 from ._progress import progress_bar, with_progress
 
 Loader = Callable[[Callable[[int, int], None]], MoleculeSet]  # progress → the set
@@ -161,9 +161,9 @@ class MaterialsMapPanel(Panel):
         figure.update_layout(
             width=620,
             height=520,
-            margin={"l": 60, "r": 10, "t": 50, "b": 50},
+            margin={"l": 60, "r": 10, "t": 72, "b": 50},  # a title of two lines
             showlegend=False,
-            title={"font": {"size": 14}},
+            title={"font": {"size": text_px(14)}},
             plot_bgcolor="#FAFAFA",
             hovermode="closest",  # hover and click pick the point under the mouse
         )
@@ -244,7 +244,7 @@ class MaterialsMapPanel(Panel):
             self.figure.layout.xaxis.title.text = AXIS_TITLES[method].format(1)
             self.figure.layout.yaxis.title.text = AXIS_TITLES[method].format(2)
             self.figure.layout.title.text = (
-                f"{html.escape(self.dataset.label)}: "
+                f"{html.escape(self.dataset.label)}:<br>"
                 f"{MAP_DESCRIPTORS[self.descriptor_choice.value]}, {method}"
             )
 

@@ -19,7 +19,7 @@ from ..errors import FeaturizeError
 from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energy
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
-from ._figure import FigureWidget, trace
+from ._figure import FigureWidget, text_px, trace
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ class StructurePanel(Panel):
                 margin={"l": 50, "r": 10, "t": 40, "b": 40},
                 yaxis={"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
                 xaxis={"side": "top", "constrain": "domain"},
-                title={"y": 0.02, "yanchor": "bottom", "font": {"size": 13}},
+                title={"y": 0.02, "yanchor": "bottom", "font": {"size": text_px(13)}},
             ),
         )
 
