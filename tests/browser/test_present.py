@@ -6,11 +6,13 @@ from pathlib import Path
 
 import nbformat
 import psutil
+import pytest
 from panel_checks import TIMEOUT_MS, assert_turning_changes_coordinates
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, go_to_slide, step
 
 import featurize
+from featurize.classification import CRYSTAL_STRUCTURES
 
 LECTURE = Path(__file__).resolve().parents[2] / "notebooks" / "lecture.ipynb"
 # A demo cell ends with its panel, e.g. `StructurePanel(fz.molecule("H2O"), ...)`.
@@ -115,6 +117,28 @@ def test_a_demo_slide_is_live(lecture):
     slide = page.locator(CURRENT_SLIDE)
     slide.locator(".js-plotly-plot .main-svg").first.wait_for()
     assert_turning_changes_coordinates(slide)
+    page.assert_clean()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 16): on the presenter's page alone the heatmap arrives without its y "
+    "(the rows' names) and the y axis without the settings made after the figure was built, "
+    "though the kernel's widget state holds both; naming the rows on the axis instead was "
+    "lost the same way",
+)
+def test_the_confusion_matrix_names_its_rows_and_columns(lecture):
+    """On the demo page and in the kernel's state the rows are 'true fcc' …; on the
+    presenter's page they read 0, 1, 2."""
+    page = lecture
+    go_to_slide(page, "fcc, bcc or hcp")
+    step(page, "Space")  # the panel has a slide of its own, after the prose
+    slide = page.locator(CURRENT_SLIDE)
+    slide.locator(".js-plotly-plot .main-svg").first.wait_for()
+    ticks = slide.locator(".js-plotly-plot .xtick text, .js-plotly-plot .ytick text")
+    names = set(ticks.evaluate_all("texts => texts.map((t) => t.textContent)"))
+    assert {f"true {s}" for s in CRYSTAL_STRUCTURES} <= names, names
+    assert {f"predicted {s}" for s in CRYSTAL_STRUCTURES} <= names, names
     page.assert_clean()
 
 
