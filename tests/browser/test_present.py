@@ -122,10 +122,10 @@ def test_a_demo_slide_is_live(lecture):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="open (issue 16): on the presenter's page alone the heatmap arrives without its y "
-    "(the rows' names) and the y axis without the settings made after the figure was built, "
-    "though the kernel's widget state holds both; naming the rows on the axis instead was "
-    "lost the same way",
+    reason="open (issue 16): on the lecture's page (this template or the demo pages') the "
+    "confusion heatmap arrives without its y (the rows' names), though the kernel's widget "
+    "state holds it; the classification demo page keeps it, preheated or rendered "
+    "progressively, and after a slider turn",
 )
 def test_the_confusion_matrix_names_its_rows_and_columns(lecture):
     """On the demo page and in the kernel's state the rows are 'true fcc' …; on the
