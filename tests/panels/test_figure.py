@@ -79,3 +79,35 @@ def test_on_slides_a_panels_text_is_a_third_larger(slides):
     on_a_demo_page = ClusteringPanel()
     assert on_a_demo_page.figure.layout.font.size == 12
     assert trace(on_a_demo_page.figure, "points").textfont.size == 11
+
+
+def test_a_batch_update_sends_each_trace_its_own_properties_only(monkeypatch):
+    """plotly's one message for all traces filled the properties a trace was not given with
+    `Undefined`, which a view drawn while it was on its way took for a value (the lecture's
+    confusion matrix lost its rows' names): one message per trace, nothing filled."""
+    from plotly.basedatatypes import Undefined
+
+    figure = two_plots(("a", "b"))
+    figure.add_bar(x=["p", "q"], y=[0, 0], uid="bars", row=1, col=1)
+    figure.add_heatmap(z=[[0, 0]], x=["p", "q"], y=["r"], uid="map", row=1, col=2)
+    sent = []
+    monkeypatch.setattr(
+        figure,
+        "_send_update_msg",
+        lambda restyle_data, relayout_data, trace_indexes, **_: sent.append(
+            (restyle_data, relayout_data, trace_indexes)
+        ),
+    )
+    with figure.batch_update():
+        trace(figure, "bars").y = [1, 2]
+        trace(figure, "map").z = [[3, 4]]
+        figure.layout.title.text = "both"
+    assert sent == [
+        ({"y": [[1, 2]]}, {"title.text": "both"}, [0]),
+        ({"z": [[[3, 4]]]}, {}, [1]),
+    ]
+    assert not any(
+        value is Undefined for style, _, _ in sent for v in style.values() for value in v
+    )
+    assert list(trace(figure, "map").y) == ["r"] and list(trace(figure, "bars").y) == [1, 2]
+    assert figure.layout.title.text == "both"

@@ -12,6 +12,7 @@ Anywhere else (JupyterLab, nbconvert) figures keep plotly's own code inline.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
@@ -70,6 +71,37 @@ class FigureWidget(go.FigureWidget):
             self.add_traces(traces)
         if self.layout.font.size is None:
             self.layout.font.size = text_px(PLOTLY_TEXT_PX)
+
+    @contextmanager
+    def batch_update(self):
+        """go.FigureWidget.batch_update, sending one update per trace edited.
+
+        plotly's sends a single Plotly.update for every trace edited, each property a trace
+        was not given filled with plotly's `Undefined`. A view the browser drew while such a
+        message was on its way (the lecture's page, drawn as its kernel runs) took the filler
+        for a value and erased that property: the confusion matrix lost its rows' names.
+        """
+        if self._in_batch_mode:
+            yield
+            return
+        self._in_batch_mode = True
+        try:
+            yield
+        finally:
+            self._in_batch_mode = False
+            trace_edits = {i: dict(edits) for i, edits in self._batch_trace_edits.items()}
+            layout_edits = dict(self._batch_layout_edits)
+            self._batch_trace_edits.clear()
+            self._batch_layout_edits.clear()
+            for index, edits in sorted(trace_edits.items()):
+                self.plotly_update(
+                    restyle_data={prop: [value] for prop, value in edits.items()},
+                    relayout_data=layout_edits,
+                    trace_indexes=[index],
+                )
+                layout_edits = {}  # sent with the first trace's
+            if layout_edits:
+                self.plotly_update(relayout_data=layout_edits)
 
     def add_traces(self, data, *args, **kwargs):
         """go.FigureWidget.add_traces, keeping the uids given."""
