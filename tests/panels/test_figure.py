@@ -111,3 +111,21 @@ def test_a_batch_update_sends_each_trace_its_own_properties_only(monkeypatch):
     )
     assert list(trace(figure, "map").y) == ["r"] and list(trace(figure, "bars").y) == [1, 2]
     assert figure.layout.title.text == "both"
+
+
+def test_a_batch_update_giving_every_trace_the_same_properties_is_one_message(monkeypatch):
+    figure = two_plots(("a", "b"))
+    figure.add_scatter(x=[0], y=[0], uid="one", row=1, col=1)
+    figure.add_scatter(x=[0], y=[0], uid="two", row=1, col=2)
+    sent = []
+    monkeypatch.setattr(
+        figure,
+        "_send_update_msg",
+        lambda restyle_data, relayout_data, trace_indexes, **_: sent.append(
+            (restyle_data, relayout_data, trace_indexes)
+        ),
+    )
+    with figure.batch_update():
+        trace(figure, "one").y = [1]
+        trace(figure, "two").y = [2]
+    assert sent == [({"y": [[1], [2]]}, {}, [0, 1])]

@@ -74,7 +74,8 @@ class FigureWidget(go.FigureWidget):
 
     @contextmanager
     def batch_update(self):
-        """go.FigureWidget.batch_update, sending one update per trace edited.
+        """go.FigureWidget.batch_update, sending one update per trace edited unless every
+        trace was given the same properties.
 
         plotly's sends a single Plotly.update for every trace edited, each property a trace
         was not given filled with plotly's `Undefined`. A view the browser drew while such a
@@ -93,13 +94,20 @@ class FigureWidget(go.FigureWidget):
             layout_edits = dict(self._batch_layout_edits)
             self._batch_trace_edits.clear()
             self._batch_layout_edits.clear()
-            for index, edits in sorted(trace_edits.items()):
+            indexes = sorted(trace_edits)
+            if len({frozenset(edits) for edits in trace_edits.values()}) <= 1:
+                # every trace given the same properties: one message, nothing to fill
+                groups = [indexes] if indexes else []
+            else:
+                groups = [[index] for index in indexes]
+            for group in groups:
+                props = trace_edits[group[0]]
                 self.plotly_update(
-                    restyle_data={prop: [value] for prop, value in edits.items()},
+                    restyle_data={p: [trace_edits[i][p] for i in group] for p in props},
                     relayout_data=layout_edits,
-                    trace_indexes=[index],
+                    trace_indexes=group,
                 )
-                layout_edits = {}  # sent with the first trace's
+                layout_edits = {}  # sent with the first message
             if layout_edits:
                 self.plotly_update(relayout_data=layout_edits)
 
