@@ -44,7 +44,7 @@ _text_scale = 1.0
 
 def for_slides(on: bool = True) -> None:
     """Draw the text of the figures of panels made from now on a third larger, for a
-    projector (the lecture's first cell calls it); demo pages keep plotly's sizes, as
+    projector (the lecture calls it before its first panel); demo pages keep plotly's sizes, as
     does `for_slides(False)`."""
     global _text_scale
     _text_scale = SLIDE_TEXT_SCALE if on else 1.0
