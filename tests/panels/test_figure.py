@@ -81,6 +81,19 @@ def test_on_slides_a_panels_text_is_a_third_larger(slides):
     assert trace(on_a_demo_page.figure, "points").textfont.size == 11
 
 
+def updates_sent(figure, monkeypatch) -> list:
+    """The (restyle, relayout, trace indexes) of each Plotly.update the figure sends."""
+    sent = []
+    monkeypatch.setattr(
+        figure,
+        "_send_update_msg",
+        lambda restyle_data, relayout_data, trace_indexes, **_: sent.append(
+            (restyle_data, relayout_data, trace_indexes)
+        ),
+    )
+    return sent
+
+
 def test_a_batch_update_sends_each_trace_its_own_properties_only(monkeypatch):
     """plotly's one message for all traces filled the properties a trace was not given with
     `Undefined`, which a view drawn while it was on its way took for a value (the lecture's
@@ -90,14 +103,7 @@ def test_a_batch_update_sends_each_trace_its_own_properties_only(monkeypatch):
     figure = two_plots(("a", "b"))
     figure.add_bar(x=["p", "q"], y=[0, 0], uid="bars", row=1, col=1)
     figure.add_heatmap(z=[[0, 0]], x=["p", "q"], y=["r"], uid="map", row=1, col=2)
-    sent = []
-    monkeypatch.setattr(
-        figure,
-        "_send_update_msg",
-        lambda restyle_data, relayout_data, trace_indexes, **_: sent.append(
-            (restyle_data, relayout_data, trace_indexes)
-        ),
-    )
+    sent = updates_sent(figure, monkeypatch)
     with figure.batch_update():
         trace(figure, "bars").y = [1, 2]
         trace(figure, "map").z = [[3, 4]]
@@ -117,14 +123,7 @@ def test_a_batch_update_giving_every_trace_the_same_properties_is_one_message(mo
     figure = two_plots(("a", "b"))
     figure.add_scatter(x=[0], y=[0], uid="one", row=1, col=1)
     figure.add_scatter(x=[0], y=[0], uid="two", row=1, col=2)
-    sent = []
-    monkeypatch.setattr(
-        figure,
-        "_send_update_msg",
-        lambda restyle_data, relayout_data, trace_indexes, **_: sent.append(
-            (restyle_data, relayout_data, trace_indexes)
-        ),
-    )
+    sent = updates_sent(figure, monkeypatch)
     with figure.batch_update():
         trace(figure, "one").y = [1]
         trace(figure, "two").y = [2]

@@ -78,8 +78,8 @@ class FigureWidget(go.FigureWidget):
 
     @contextmanager
     def batch_update(self):
-        """go.FigureWidget.batch_update, sending one update per trace edited unless every
-        trace was given the same properties.
+        """go.FigureWidget.batch_update, sending one update per set of properties edited
+        (all the traces edited, when each was given the same properties).
 
         plotly's sends a single Plotly.update for every trace edited, each property a trace
         was not given filled with plotly's `Undefined`. A view the browser drew while such a
@@ -106,13 +106,11 @@ class FigureWidget(go.FigureWidget):
             layout_edits = dict(self._batch_layout_edits)
             self._batch_trace_edits.clear()
             self._batch_layout_edits.clear()
-            indexes = sorted(trace_edits)
-            if len({frozenset(edits) for edits in trace_edits.values()}) <= 1:
-                # every trace given the same properties: one message, nothing to fill
-                groups = [indexes] if indexes else []
-            else:
-                groups = [[index] for index in indexes]
-            for group in groups:
+            # one message per set of properties edited: none of its traces lacks a value
+            groups: dict[frozenset, list[int]] = {}
+            for index in sorted(trace_edits):
+                groups.setdefault(frozenset(trace_edits[index]), []).append(index)
+            for group in groups.values():
                 props = trace_edits[group[0]]
                 self.plotly_update(
                     restyle_data={p: [trace_edits[i][p] for i in group] for p in props},
