@@ -128,3 +128,53 @@ def test_a_batch_update_giving_every_trace_the_same_properties_is_one_message(mo
         trace(figure, "one").y = [1]
         trace(figure, "two").y = [2]
     assert sent == [({"y": [[1], [2]]}, {}, [0, 1])]
+
+
+def comms_opened(monkeypatch) -> list[dict]:
+    """The state each widget's comm opens with, in the order they open."""
+    import ipywidgets.widgets.widget as widget_module
+
+    opened, create = [], widget_module.comm.create_comm
+
+    def recording(**args):
+        opened.append(args["data"]["state"])
+        return create(**args)
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", recording)
+    return opened
+
+
+def test_a_figure_opens_its_comm_with_the_whole_figure_once_it_is_shown(monkeypatch):
+    """Voila's progressive rendering draws a widget's output as soon as its comm is open,
+    and plotly's view never redraws for the figure sent after that (its `_widget_data`,
+    `_widget_layout`): the lecture showed an empty plot now and then. The comm opens when
+    a box holding the figure is made, carrying every trace and layout edit made before."""
+    import ipywidgets as widgets
+
+    opened = comms_opened(monkeypatch)
+    figure = two_plots(("a", "b"))
+    figure.add_bar(x=["p", "q"], y=[1, 2], uid="bars", row=1, col=2)
+    figure.layout.title.text = "as built"
+    assert not opened and figure.comm is None  # nothing sent while it is being built
+    box = widgets.VBox([figure])
+    state = opened[0]
+    assert [each["uid"] for each in state["_widget_data"]] == ["bars"]
+    assert list(state["_widget_data"][0]["y"]) == [1, 2]
+    assert state["_widget_layout"]["title"]["text"] == "as built"
+    assert state["_widget_layout"]["font"]["size"] == 12
+    assert {"xaxis2", "annotations", "template"} <= set(state["_widget_layout"])
+    assert box.get_state()["children"] == [f"IPY_MODEL_{figure.model_id}"]
+    # edits after that travel as plotly's messages, as before
+    sent = updates_sent(figure, monkeypatch)
+    with figure.batch_update():
+        trace(figure, "bars").y = [3, 4]
+    assert sent == [({"y": [[3, 4]]}, {}, [0])]
+
+
+def test_a_figure_shown_on_its_own_opens_its_comm_too(monkeypatch):
+    opened = comms_opened(monkeypatch)
+    figure = FigureWidget(data=[go.Scatter(x=[0, 1], y=[1, 0], uid="line")])
+    bundle = figure._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == figure.model_id is not None
+    assert [each["uid"] for each in opened[0]["_widget_data"]] == ["line"]
