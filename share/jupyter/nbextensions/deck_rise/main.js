@@ -25,7 +25,23 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
     // RISE loads reveal.js and lays the slides out after the action returns: reveal.js
     // 3.9 marks its wrapper `ready` when it has (running the cells at once failed the same
     // way, in about one load of three under the test suite).
-    whenSlidesLaidOut(() => notebook.execute_all_cells());
+    whenSlidesLaidOut(() => startLimitLengthened.then(() => notebook.execute_all_cells()));
+  }
+
+  // anywidget's start limit, lengthened before the cells make any figure (the file says why;
+  // the deck's Voila templates load it too, and Voila's server extension serves it here).
+  let startLimitLengthened = Promise.resolve();
+  function lengthenAnywidgetStartLimit() {
+    startLimitLengthened = new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = Jupyter.notebook.base_url + "voila/templates/deck/static/anywidget-start-limit.js";
+      script.onload = resolve;
+      script.onerror = () => {
+        console.error("deck_rise: anywidget-start-limit.js did not load");
+        resolve();
+      };
+      document.head.appendChild(script);
+    });
   }
 
   function whenSlidesLaidOut(then) {
@@ -69,6 +85,7 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
   function load_ipython_extension() {
     if (window.parent !== window) return; // the speaker view's frames
     load_ipython_extension_keys();
+    lengthenAnywidgetStartLimit();
     // RISE loads reveal.js when it starts; on a busy machine that can take longer than
     // the 30 s the classic notebook gives require.js, after which it gives up and the
     // slideshow never opens: wait for it.
