@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -178,3 +179,61 @@ def test_a_figure_shown_on_its_own_opens_its_comm_too(monkeypatch):
     view = bundle["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == figure.model_id is not None
     assert [each["uid"] for each in opened[0]["_widget_data"]] == ["line"]
+
+
+def figure_copies(figure) -> list[list[dict]]:
+    """Each copy of the whole figure into the state its view starts from (`_widget_data`),
+    as it is made: each one travels to the browser."""
+    copies = []
+    figure.observe(lambda change: copies.append(change["new"]), names="_widget_data")
+    return copies
+
+
+def test_a_figure_unedited_since_its_comm_opened_is_not_sent_again_when_shown(monkeypatch):
+    """Its comm opened with the whole figure: plotly's copy at display sent it twice."""
+    import ipywidgets as widgets
+
+    opened = comms_opened(monkeypatch)
+    # numpy arrays, as the panels' data: traitlets cannot tell two copies of them equal
+    figure = FigureWidget(data=[go.Scatter(x=np.arange(2), y=np.ones(2), uid="line")])
+    widgets.VBox([figure])
+    copies = figure_copies(figure)
+    bundle = figure._repr_mimebundle_()
+    assert bundle == {
+        "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": figure.model_id,
+        }
+    }
+    assert copies == []
+    assert sum("_widget_data" in state for state in opened) == 1  # the figure's comm, once
+
+
+def test_a_figure_edited_after_its_comm_opened_is_copied_when_shown_and_only_then():
+    """The browser's model has the edit from plotly's message; the copy keeps the state a
+    saved notebook holds (`make slides` draws from it) up to date."""
+    import ipywidgets as widgets
+
+    figure = FigureWidget(data=[go.Scatter(x=np.arange(2), y=np.ones(2), uid="line")])
+    widgets.VBox([figure])
+    copies = figure_copies(figure)
+    trace(figure, "line").y = [5, 6]
+    figure._repr_mimebundle_()
+    assert [list(each[0]["y"]) for each in copies] == [[5, 6]]
+    figure._repr_mimebundle_()  # nothing edited since
+    assert len(copies) == 1
+
+
+def test_every_panel_shown_sends_its_figures_once_unless_edited_after_its_box(monkeypatch):
+    """The lecture's panels as a page shows them: each figure's comm opens with its
+    figure, and at display only figures edited since are sent again."""
+    from featurize.panels import ClusteringPanel, LikelihoodPanel
+
+    for make in (LikelihoodPanel, ClusteringPanel):
+        panel = make()
+        figures = [f for f in vars(panel).values() if isinstance(f, go.FigureWidget)]
+        copies = [figure_copies(f) for f in figures]
+        edited = [f._edited_since_opened for f in figures]
+        panel._repr_mimebundle_()
+        assert figures and [bool(c) for c in copies] == edited, (make.__name__, edited)

@@ -81,9 +81,9 @@ class Panel:
 
     def _repr_mimebundle_(self, **kwargs):
         self._guard_controls()
-        # A FigureWidget copies its figure into the state its view starts from only when it
-        # is itself displayed; nested in our boxes it is not, so copy the current figures
-        # here, or the page would open on the figures as they were first built.
+        # A figure edited since its box was made (which opened its comm) is copied into the
+        # state a saved notebook keeps when the figure itself is displayed; nested in our
+        # boxes it is not, so display each here (_figure.FigureWidget._repr_mimebundle_).
         for figure in vars(self).values():
             if isinstance(figure, go.FigureWidget):
                 figure._repr_mimebundle_()

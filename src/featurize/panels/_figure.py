@@ -33,6 +33,20 @@ LEAN_PLOTLY_TRACES = frozenset(
 # What FigureWidget.batch_update reads of plotly's figure (plotly 7.1)
 PLOTLY_BATCH_STATE = ("_in_batch_mode", "_batch_trace_edits", "_batch_layout_edits")
 
+# What plotly 7.1's FigureWidget sends for an edit: each message a trait set, then set to None
+PLOTLY_EDIT_MESSAGES = (
+    "_py2js_addTraces",
+    "_py2js_deleteTraces",
+    "_py2js_moveTraces",
+    "_py2js_restyle",
+    "_py2js_relayout",
+    "_py2js_update",
+    "_py2js_animate",
+    "_py2js_removeLayoutProps",
+    "_py2js_removeTraceProps",
+)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
 # plotly's own text size (its layout.font.size when none is given), px
 PLOTLY_TEXT_PX = 12
 # On slides a panel is zoomed to fill its slide (by 0.8 to 1.6: the presenter's template) and
@@ -77,6 +91,18 @@ class FigureWidget(go.FigureWidget):
             self.add_traces(traces)
         if self.layout.font.size is None:
             self.layout.font.size = text_px(PLOTLY_TEXT_PX)
+        missing = [name for name in PLOTLY_EDIT_MESSAGES if not self.has_trait(name)]
+        if missing:
+            raise RuntimeError(
+                f"plotly {plotly.__version__}'s FigureWidget has no {missing}: "
+                "featurize.panels._figure.FigureWidget._repr_mimebundle_ needs rewriting"
+            )
+        self._edited_since_opened = False
+        self.observe(self._note_edit, names=list(PLOTLY_EDIT_MESSAGES))
+
+    def _note_edit(self, change) -> None:
+        if change["new"] is not None and self.comm is not None:
+            self._edited_since_opened = True
 
     def open(self) -> None:
         """Open the widget's comm once the figure is built: when a box holding it, or the
@@ -109,8 +135,21 @@ class FigureWidget(go.FigureWidget):
         return self.comm.comm_id
 
     def _repr_mimebundle_(self, include=None, exclude=None, validate=True, **kwargs):
-        self.model_id  # noqa: B018 (opens the comm: plotly's reads the id it keeps after)
-        return super()._repr_mimebundle_(include, exclude, validate, **kwargs)
+        """plotly's, which copies the whole figure into `_widget_data` and `_widget_layout`
+        (the state a view starts from), only when the figure was edited since its comm
+        opened with it (`model_id`).
+
+        Unedited, the copy sent the whole figure to the browser a second time (traitlets
+        cannot tell two dicts of numpy arrays equal, so every copy is sent). An edit since
+        reached the browser's model as a message, which plotly's model applies to its state;
+        the copy is still made then, for the state a notebook saves (nbclient's
+        store_widget_state, read by `make slides`), which keeps only `_widget_data`.
+        """
+        model_id = self.model_id  # opens the comm, with the whole figure
+        if self._edited_since_opened:
+            self._edited_since_opened = False
+            return super()._repr_mimebundle_(include, exclude, validate, **kwargs)
+        return {WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": model_id}}
 
     @contextmanager
     def batch_update(self):
