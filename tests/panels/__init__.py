@@ -13,3 +13,17 @@ def no_qm9(*_args, **_kwargs):
     raise datasets.DataMissingError(
         "QM9 comes with the Python package 'qm9pack', which is not installed"
     )
+
+
+def comms_opened(monkeypatch) -> list[dict]:
+    """The state each widget's comm opens with, in the order they open."""
+    import ipywidgets.widgets.widget as widget_module
+
+    opened, create = [], widget_module.comm.create_comm
+
+    def recording(**args):
+        opened.append(args["data"]["state"])
+        return create(**args)
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", recording)
+    return opened

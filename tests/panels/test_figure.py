@@ -10,6 +10,8 @@ import pytest
 import featurize.panels
 from featurize.panels._figure import LEAN_PLOTLY_TRACES, FigureWidget, trace, two_plots
 
+from . import comms_opened
+
 
 def test_no_panel_adds_a_trace_outside_the_lean_plotly_build():
     """Also the panels that need data sets (the map, the learning curve): read their code."""
@@ -129,20 +131,6 @@ def test_a_batch_update_giving_every_trace_the_same_properties_is_one_message(mo
         trace(figure, "one").y = [1]
         trace(figure, "two").y = [2]
     assert sent == [({"y": [[1], [2]]}, {}, [0, 1])]
-
-
-def comms_opened(monkeypatch) -> list[dict]:
-    """The state each widget's comm opens with, in the order they open."""
-    import ipywidgets.widgets.widget as widget_module
-
-    opened, create = [], widget_module.comm.create_comm
-
-    def recording(**args):
-        opened.append(args["data"]["state"])
-        return create(**args)
-
-    monkeypatch.setattr(widget_module.comm, "create_comm", recording)
-    return opened
 
 
 def test_a_figure_opens_its_comm_with_the_whole_figure_once_it_is_shown(monkeypatch):

@@ -7,7 +7,7 @@ import featurize as fz
 from featurize.panels import COULOMB_VARIANTS, COULOMB_VARIANTS_WITH_PERIODIC, StructurePanel
 from featurize.panels._figure import trace
 
-from . import from_the_browser
+from . import comms_opened, from_the_browser
 
 ANGLES = [(30, -75, 170), (0, 0, 90), (-120, 45, 10)]
 
@@ -254,3 +254,21 @@ def test_the_coulomb_page_offers_the_periodic_variants_for_a_crystal_only():
     assert panel.atom_order.options[1][0].endswith("Cl7-Na6")  # a Na and a Cl swap places
     panel.atom_order.index = 1
     assert "(changed)" in panel.readout.value  # rows follow the atoms, as the plain matrix's
+
+
+@pytest.mark.parametrize("kind", ["molecule", "crystal"])
+def test_the_3d_view_opens_its_comm_with_its_player_and_fullscreen_button(kind, monkeypatch):
+    """A browser's view made from the state the comm opens with (Voila draws an output as
+    soon as the comm is open) looks its player and fullscreen button up by reference: with
+    either still unset it failed on null (featurize.panels._late_comm)."""
+    from ase.build import bulk
+
+    from featurize.panels._view import structure_view
+
+    opened = comms_opened(monkeypatch)
+    view = structure_view(fz.molecule("H2O") if kind == "molecule" else bulk("Cu"))
+    (state,) = [each for each in opened if each.get("_model_name") == "NGLModel"]
+    assert state["_iplayer"].startswith("IPY_MODEL_")
+    assert state["_ibtn_fullscreen"].startswith("IPY_MODEL_")
+    assert sum(each.get("_model_name") == "ButtonModel" for each in opened) == 1  # one button
+    assert view.comm is not None

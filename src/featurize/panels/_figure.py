@@ -22,6 +22,8 @@ from plotly.subplots import make_subplots
 
 from deck_server.plotly_bundle import BASE_URL_VARIABLE, served_module
 
+from ._late_comm import OpensWhenShown
+
 # The traces plotly.js's cartesian build draws (its README): the served file carries that
 # build, so a panel drawing any other trace would stay blank (tests/panels/ checks).
 LEAN_PLOTLY_TRACES = frozenset(
@@ -70,9 +72,10 @@ def text_px(px: float) -> int:
     return round(px * _text_scale)
 
 
-class FigureWidget(go.FigureWidget):
+class FigureWidget(OpensWhenShown, go.FigureWidget):
     """go.FigureWidget, loading its code from the served file when there is one, with its
-    text sized by `text_px`."""
+    text sized by `text_px` and its comm opened with the whole figure once it is shown
+    (featurize.panels._late_comm: a view made earlier stayed an empty plot)."""
 
     # Decided once per kernel: Voila gives a page's kernel its base URL in the environment,
     # `make rise` its server's (deck_server.rise).
@@ -84,7 +87,6 @@ class FigureWidget(go.FigureWidget):
     # plotly gives every trace of a widget a random uid, even one given its own; the panels
     # fetch their traces by uid (`trace`), so the two ways in keep the uids given.
     def __init__(self, data=None, layout=None, **kwargs) -> None:
-        self._opens_when_shown = True  # see `open`
         traces = data if isinstance(data, (list, tuple)) else None
         super().__init__(data=None if traces else data, layout=layout, **kwargs)
         if traces:
@@ -104,35 +106,11 @@ class FigureWidget(go.FigureWidget):
         if change["new"] is not None and self.comm is not None:
             self._edited_since_opened = True
 
-    def open(self) -> None:
-        """Open the widget's comm once the figure is built: when a box holding it, or the
-        figure itself, is displayed, not when the figure is made.
-
-        ipywidgets opens a widget's comm in its constructor, with the state it has then;
-        plotly's FigureWidget sets its figure (`_widget_data`, `_widget_layout`) after that
-        and sends every trace and layout edit as a message of its own. A view made before
-        those messages are applied starts from the empty figure, and plotly's view never
-        redraws for a new `_widget_data` or `_widget_layout`: it stays blank for good. Voila's
-        progressive rendering makes such views (it draws an output as soon as its widget's
-        comm is open, voila 0.5.13), and the lecture's page showed an empty, unstyled plot
-        in one load of a few. Opened late, the comm carries the whole figure, and the
-        messages before it (no view can exist yet) are not sent at all. Written for
-        ipywidgets 8.1 and plotly 7.1; the report: docs/upstream/plotly-view-ignores-state.md.
-        """
-        if getattr(self, "_opens_when_shown", False):
-            return
-        super().open()
-
-    @property
-    def model_id(self) -> str:
-        """ipywidgets' model_id (a box serializes its children by it), opening the comm with
-        the figure as it is now (`open`)."""
-        if self.comm is None:
-            self._opens_when_shown = False
-            self._widget_layout = deepcopy(self._layout_obj._props)
-            self._widget_data = deepcopy(self._data)
-            super().open()
-        return self.comm.comm_id
+    def _before_opening(self) -> None:
+        """The figure as it is now, into the state the comm opens with (featurize.panels.
+        _late_comm): plotly copies it only when the figure itself is displayed."""
+        self._widget_layout = deepcopy(self._layout_obj._props)
+        self._widget_data = deepcopy(self._data)
 
     def _repr_mimebundle_(self, include=None, exclude=None, validate=True, **kwargs):
         """plotly's, which copies the whole figure into `_widget_data` and `_widget_layout`

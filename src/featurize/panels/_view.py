@@ -8,14 +8,45 @@ import nglview  # after featurize.panels' version fix (_patches), as every impor
 import numpy as np
 from ase import Atoms
 
+from ._late_comm import OpensWhenShown
+
+# What StructureView reorders of nglview's constructor: it must still be there
+_NGL_STEPS = ("_create_player", "_create_ibtn_fullscreen")
+if not all(callable(getattr(nglview.NGLWidget, step, None)) for step in _NGL_STEPS):
+    raise RuntimeError(
+        f"nglview {nglview.__version__} has no NGLWidget.{' or .'.join(_NGL_STEPS)}: "
+        "featurize.panels._view.StructureView needs rewriting"
+    )
+
+
+class StructureView(OpensWhenShown, nglview.NGLWidget):
+    """nglview's view, its comm opened with its player and fullscreen button set
+    (featurize.panels._late_comm): a browser's view made from a state without them read
+    their references as null ("Cannot read properties of null (reading 'replace')").
+
+    Its comm opens when nglview links its player to it (ipywidgets' jslink names the view by
+    its model_id), in the middle of NGLWidget's constructor (nglview 4.0.1), which makes the
+    fullscreen button only after that: here the button comes first. tests/panels check the
+    state the comm opens with.
+    """
+
+    def _create_player(self) -> None:
+        self._create_ibtn_fullscreen()
+        super()._create_player()
+
+    def _create_ibtn_fullscreen(self) -> None:
+        if self._ibtn_fullscreen is None:
+            super()._create_ibtn_fullscreen()
+
 
 def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     """A ball-and-stick view of the molecule, atoms labelled with their index."""
     text = molecule_pdb(atoms)
     if text is None:
-        view = nglview.show_ase(atoms)  # ASE writes the file: a crystal's cell, extra arrays
+        # as nglview.show_ase: ASE writes the file (a crystal's cell, extra arrays)
+        view = StructureView(nglview.ASEStructure(atoms))
     else:
-        view = nglview.NGLWidget(nglview.TextStructure(text, ext="pdb"))
+        view = StructureView(nglview.TextStructure(text, ext="pdb"))
     view.clear_representations()
     view.add_ball_and_stick()
     view.layout.width = "380px"
