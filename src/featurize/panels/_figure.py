@@ -47,6 +47,12 @@ PLOTLY_EDIT_MESSAGES = (
     "_py2js_removeLayoutProps",
     "_py2js_removeTraceProps",
 )
+_missing = set(PLOTLY_EDIT_MESSAGES) - set(go.FigureWidget.class_trait_names())
+if _missing:
+    raise RuntimeError(
+        f"plotly {plotly.__version__}'s FigureWidget has no {sorted(_missing)}: "
+        "featurize.panels._figure.FigureWidget._repr_mimebundle_ needs rewriting"
+    )
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # plotly's own text size (its layout.font.size when none is given), px
@@ -93,12 +99,6 @@ class FigureWidget(OpensWhenShown, go.FigureWidget):
             self.add_traces(traces)
         if self.layout.font.size is None:
             self.layout.font.size = text_px(PLOTLY_TEXT_PX)
-        missing = [name for name in PLOTLY_EDIT_MESSAGES if not self.has_trait(name)]
-        if missing:
-            raise RuntimeError(
-                f"plotly {plotly.__version__}'s FigureWidget has no {missing}: "
-                "featurize.panels._figure.FigureWidget._repr_mimebundle_ needs rewriting"
-            )
         self._edited_since_opened = False
         self.observe(self._note_edit, names=list(PLOTLY_EDIT_MESSAGES))
 
