@@ -41,7 +41,7 @@ CHP_VERSION ?= 5.3.0
 # name is featurize.regression.LEARNING_CURVE_FILE (a test checks).
 DATA_STAMP := $(or $(FEATURIZE_CACHE),$(HOME)/.cache/featurize)/learning_curve_v2.json
 
-.PHONY: serve present rise slides lab test test-foundation test-hub hub-sizing bench soak figures data upgrade clean foundation assignments
+.PHONY: serve present rise slides lab test test-bench test-foundation test-hub hub-sizing bench soak figures data upgrade clean foundation assignments
 
 serve: $(VENV)/.installed-run $(PLOTLY_WIDGET) $(DATA_STAMP)
 	@echo "Serving the demos with Voila on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -129,6 +129,11 @@ test-hub: $(VENV)/.installed-test $(VENV)/.installed-hub $(PLOTLY_WIDGET) $(CHP)
 # local hub (benchmarks/hub_sizing.py) into build/hub_sizing.json; docs/deploy.md has them.
 hub-sizing: $(VENV)/.installed-test $(VENV)/.installed-hub $(PLOTLY_WIDGET) $(CHP)
 	$(BIN)/python benchmarks/hub_sizing.py
+
+# The quick bench run end to end, as `make bench QUICK=yes` (tests/browser/test_bench.py;
+# `make test` skips it: minutes of both cores for a check of the tool, not of the deck).
+test-bench: $(VENV)/.installed-test $(PLOTLY_WIDGET)
+	$(BIN)/python -m pytest -n 0 -m bench --run-bench tests/browser/test_bench.py
 
 # Speed and memory figures into build/bench.json and a table (QUICK=yes: a small run).
 bench: $(VENV)/.installed-test $(PLOTLY_WIDGET)

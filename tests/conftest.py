@@ -29,7 +29,17 @@ EXTRAS = {
 }
 
 
+# The quick bench's end-to-end run (tests/browser/test_bench.py) checks a tool, not the deck,
+# and takes minutes of both cores: `make test-bench` runs it (CI does, after `make test`).
+BENCH_RUN = "make test-bench"
+
+
 def pytest_addoption(parser):
+    parser.addoption(
+        "--run-bench",
+        action="store_true",
+        help=f"run the tests marked 'bench' ({BENCH_RUN}), which skip otherwise",
+    )
     parser.addoption(
         "--require-extra",
         action="append",
@@ -47,6 +57,7 @@ def pytest_configure(config):
         os.environ.setdefault(variable, "1")
     for name, (_available, install) in EXTRAS.items():
         config.addinivalue_line("markers", f"{name}: needs the optional '{name}' extra: {install}")
+    config.addinivalue_line("markers", f"bench: the benchmark run end to end ({BENCH_RUN})")
 
 
 # Modules whose tests share nothing (each runs a notebook or draws a figure of its own).
@@ -73,6 +84,11 @@ def pytest_collection_modifyitems(config, items):
         else:  # by path: tests/panels/test_fitting.py is not tests/test_fitting.py
             group = ".".join(item.path.relative_to(TESTS).with_suffix("").parts)
         item.add_marker(pytest.mark.xdist_group(group))
+    if not config.getoption("run_bench"):
+        skip = pytest.mark.skip(reason=f"the benchmark's own run: {BENCH_RUN}")
+        for item in items:
+            if "bench" in item.keywords:
+                item.add_marker(skip)
     for name, (available, install) in EXTRAS.items():
         if available():
             continue

@@ -28,3 +28,16 @@ def test_modules_of_one_name_in_two_folders_are_two_groups(request):
         pytest.skip("collect both modules named test_fitting.py to compare their groups")
     assert groups[pair[0]] == "test_fitting"
     assert groups[pair[1]] == "panels.test_fitting"
+
+
+def test_the_benchmarks_own_run_is_left_to_make_test_bench(request):
+    """`make test` skips the quick bench's end-to-end run, saying what runs it."""
+    bench = [item for item in request.session.items if "bench" in item.keywords]
+    if not bench:
+        pytest.skip("collect tests/browser/test_bench.py to see how it is run")
+    for item in bench:
+        skips = [mark for mark in item.iter_markers("skip")]
+        if request.config.getoption("run_bench"):
+            assert not skips, item.nodeid
+        else:
+            assert skips and "make test-bench" in skips[0].kwargs["reason"], item.nodeid

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.bench  # `make test-bench`: tests/conftest.py
+
 TIMEOUT_S = 900  # about six times what it takes on a busy 2-core machine
 
 
