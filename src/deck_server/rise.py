@@ -54,16 +54,23 @@ def check_mathjax(root: Path) -> None:
         )
 
 
-def prepare_copy(notebooks: Path, copy: Path) -> Path:
+# The deck's style sheet for RISE's slides (projector sizes), which RISE reads as `rise.css`
+# beside the notebook; relative to the repository's root.
+RISE_STYLE = Path("share") / "jupyter" / "nbextensions" / "deck_rise" / "rise.css"
+
+
+def prepare_copy(notebooks: Path, copy: Path, style: Path | None = None) -> Path:
     """A fresh copy of `notebooks` in `copy` (what was there before is replaced), with the
-    style sheets RISE asks for beside the notebook: `rise.css` and `<notebook>.css`, empty
-    unless the deck has its own (without them every slideshow logs two failed requests)."""
+    style sheets RISE asks for beside the notebook: `rise.css` (a copy of `style`) and
+    `<notebook>.css`, empty (without them every slideshow logs two failed requests)."""
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(notebooks, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for notebook in copy.glob("*.ipynb"):
         for sheet in ("rise.css", f"{notebook.stem}.css"):
             (copy / sheet).touch()
+    if style is not None:
+        shutil.copyfile(style, copy / "rise.css")
     return copy
 
 
@@ -102,7 +109,7 @@ def rise_server(root: Path, copy: Path, *, timeout: float = 120, log: Path | Non
     notebooks in `copy`; yields the slideshow's URL (with its token), stops it afterwards."""
     check_mathjax(root)
     port, token = free_port(), secrets.token_hex(16)
-    prepare_copy(root / "notebooks", copy)
+    prepare_copy(root / "notebooks", copy, root / RISE_STYLE)
     base = f"http://127.0.0.1:{port}"
     with server_process(
         "the RISE server",
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         check_mathjax(root)
     except FileNotFoundError as missing:
         raise SystemExit(str(missing)) from None
-    copy = prepare_copy(root / "notebooks", args.copy or root / "build" / "rise")
+    copy = prepare_copy(root / "notebooks", args.copy or root / "build" / "rise", root / RISE_STYLE)
     token = secrets.token_hex(16)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(

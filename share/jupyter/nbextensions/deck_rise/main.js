@@ -25,23 +25,53 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
     // RISE loads reveal.js and lays the slides out after the action returns: reveal.js
     // 3.9 marks its wrapper `ready` when it has (running the cells at once failed the same
     // way, in about one load of three under the test suite).
-    whenSlidesLaidOut(() => startLimitLengthened.then(() => notebook.execute_all_cells()));
+    whenSlidesLaidOut(() => {
+      fitToTheProjector(notebook);
+      startLimitLengthened.then(() => notebook.execute_all_cells());
+    });
+  }
+
+  // The slides made for a projector, as on the presenter's page: rise.css (beside the
+  // notebook, deck_server.rise) sets the sizes; here the code wraps at the slide's edge
+  // rather than running off it, and the pictures and demo panels are fitted to their slide
+  // by the presenter's own script (fit-slides.js, served by Voila's server extension).
+  function fitToTheProjector(notebook) {
+    notebook.get_cells().forEach((cell) => {
+      if (!cell.code_mirror) return;
+      cell.code_mirror.setOption("lineWrapping", true);
+      cell.code_mirror.refresh(); // it measured its characters at the notebook's font size
+    });
+    loadScript("voila/templates/deck-reveal/static/fit-slides.js").then((loaded) => {
+      if (!loaded) return;
+      const fit = window.deckFitSlides({
+        // RISE scrolls a slide taller than 95 % of the window instead of showing it whole.
+        slideHeight: () => Math.floor(document.querySelector(".reveal").offsetHeight * 0.95),
+        panels: ".output_subarea > .jupyter-widgets",
+        pictures: ".rendered_html img",
+      });
+      document.addEventListener("slidechanged", fit.relayout);
+    });
+  }
+
+  // A script of the deck's, served by Voila's server extension: whether it loaded.
+  function loadScript(path) {
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = Jupyter.notebook.base_url + path;
+      script.onload = () => resolve(true);
+      script.onerror = () => {
+        console.error(`deck_rise: ${path} did not load`);
+        resolve(false);
+      };
+      document.head.appendChild(script);
+    });
   }
 
   // anywidget's start limit, lengthened before the cells make any figure (the file says why;
   // the deck's Voila templates load it too, and Voila's server extension serves it here).
   let startLimitLengthened = Promise.resolve();
   function lengthenAnywidgetStartLimit() {
-    startLimitLengthened = new Promise((resolve) => {
-      const script = document.createElement("script");
-      script.src = Jupyter.notebook.base_url + "voila/templates/deck/static/anywidget-start-limit.js";
-      script.onload = resolve;
-      script.onerror = () => {
-        console.error("deck_rise: anywidget-start-limit.js did not load");
-        resolve();
-      };
-      document.head.appendChild(script);
-    });
+    startLimitLengthened = loadScript("voila/templates/deck/static/anywidget-start-limit.js");
   }
 
   function whenSlidesLaidOut(then) {
