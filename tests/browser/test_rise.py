@@ -54,18 +54,19 @@ MATHJAX_FONT_PROBE = (
     "Failed to load resource: net::ERR_FAILED",
 )
 UNDRAWN_REPORT = ROOT / "build" / "screenshots" / "rise-undrawn.txt"
+TYPESET_TIMEOUT_MS = 30_000  # MathJax typesets a slide's formulas in about a second
 STRUCTURE_DEMOS = 3  # slides where the 3-D view and a slider turning the plot are checked
-# Demo slides whose panel, under its title and its code, is taller than the slide even at the
+# A demo slide whose panel, under its code, is taller than the slide even at the
 # least zoom that keeps its labels readable (RISE shows the code that `make present` hides):
 # the end of the panel is cut off, and RISE scrolls (issue 16: to be split or made shorter).
 # Their text is still measured.
-TOO_TALL_WITH_THEIR_CODE = (
-    "Demo: the same panel, SOAP, for a molecule and a crystal",
-    "Demo: fcc, bcc or hcp?",
-)
-# Formulas are typeset slide by slide; MathJax 2's quick preview, smaller, shows first.
-MATHJAX_IDLE_JS = """() => typeof MathJax === 'undefined'
-  || (MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0)"""
+TOO_TALL_WITH_THEIR_CODE = ("Demo: fcc, bcc or hcp?",)
+# Formulas are typeset as their slide is shown: the slide's prose no longer shows TeX (a
+# $...$ or a \command), nor MathJax 2's quick preview (smaller, drawn first), only the
+# formulas' final drawing.
+TYPESET_JS = f"""() => ![...document.querySelectorAll('{CURRENT_SLIDE} .text_cell_render')]
+  .some((cell) => /\\$[^$\\n]+\\$|\\\\[a-zA-Z]{{2,}}/.test(cell.innerText)
+                  || cell.querySelector('.MathJax_PHTML'))"""
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +139,10 @@ def test_the_slideshow_steps_through_every_slide_with_its_demos_live(slideshow):
     while True:
         assert not slide.locator("text=Error displaying widget").count(), page.evaluate(INDICES_JS)
         settle(page)
-        page.wait_for_function(MATHJAX_IDLE_JS, timeout=TIMEOUT_MS)
+        try:
+            page.wait_for_function(TYPESET_JS, timeout=TYPESET_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            unreadable[f"{title_of(page)} ({page.evaluate(INDICES_JS)})"] = ["TeX not typeset"]
         title = title_of(page) or title  # a panel's step without a title: the one before
         metrics = measure(page)
         if title in TOO_TALL_WITH_THEIR_CODE:
