@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = [
 # `make present`: the lecture as reveal.js slides, streamed (the Makefile passes the same; a
 # test checks). Progressive rendering sends the slides before the kernel has run anything and
 # runs the cells one by one afterwards, each demo appearing as its cell finishes, where
-# Voila's default ran all 111 cells first (the title after 15-100 s). Voila refuses it
+# Voila's default ran every cell of the lecture first (the title after 15-100 s). Voila refuses it
 # together with preheated kernels, which the lecture never had (no pool: deck_server.pools).
 PRESENT_OPTIONS = (
     "--template=deck-reveal",
