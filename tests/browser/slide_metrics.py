@@ -133,6 +133,9 @@ MEASURE_JS = """
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const element = node.parentElement;
     if (!node.textContent.trim() || !element || !shown(element)) continue;
+    // A formula's characters, when MathJax draws some as SVG text (a font it is still
+    // loading), are sized by the formula's own scaling: the formula is measured below.
+    if (element.closest('.MathJax_SVG, .MathJax_SVG_Display, .MathJax_Preview, .MathJax_PHTML')) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
     const rect = range.getBoundingClientRect();
