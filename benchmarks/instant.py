@@ -11,8 +11,9 @@ browser context (nothing cached), in rounds: the anchor, then each page, round a
 each load once both servers are quiet. Figures are medians over the rounds:
 
   first_plot_s.<page>     from asking for the page until a plotly figure is drawn (the
-                          panel's first paint, on the deck's pages: the template's
-                          first-paint.js draws it before the widgets are)
+                          panel's first paint, on the deck's pages: plotly's picture of the
+                          figure in the page as it arrives, else first-paint.js draws it
+                          with plotly.js before the widgets are)
   live_s.<page>           until the live panel is shown (no first paint left in its place)
   interactive_s.<page>    until the first slider that changes a figure, turned as soon as it
                           shows, has its answer drawn (nan: no slider changes a figure)
@@ -45,7 +46,9 @@ ANCHOR_EXTENSIONS = [  # a widget manager, the widgets, plotly's FigureWidget (a
 TURN_TIMEOUT_MS = 30_000  # a slider whose turn changes no figure in this time is passed over
 
 # The time (performance.now(), from the navigation) when a plot is first drawn.
-FIRST_PLOT_JS = f"() => document.querySelector('{PLOT}') && performance.now()"
+# or plotly's picture of a figure, written into the page (featurize.panels._figure_pictures)
+FIRST_PLOT_JS = f"""() => document.querySelector('{PLOT}, .deck-fp-picture > svg.main-svg')
+  && performance.now()"""
 # The time when the live panel is shown: a plot drawn, no first paint left over it.
 LIVE_JS = f"""() => !document.querySelector('.deck-first-paint')
   && document.querySelector('{PLOT}') && performance.now()"""

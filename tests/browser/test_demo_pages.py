@@ -3,9 +3,11 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
+import io
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from panel_checks import (
     LIVE_PLOT_JS,
@@ -18,10 +20,31 @@ from panel_checks import (
     turn_z_slider,
     wait_until_answered,
 )
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_TIMEOUT_MS = 120_000
+# A picture and the live figure it stands for: a pixel differs if a colour channel differs by
+# more than this, and fewer than this fraction of pixels may (measured: 0.3 %).
+PIXEL_TOLERANCE = 24
+MOST_PIXELS_DIFFERING = 0.01
+# Before the page's scripts: when first-paint.js starts, it finds every figure's place empty.
+WITHOUT_PICTURES_JS = """Object.defineProperty(window, 'deckFirstPaint', {
+  configurable: true,
+  get() { return this.__deckFirstPaint; },
+  set(firstPaint) {
+    this.__deckFirstPaint = {start() {
+      const pictures = document.querySelectorAll('.deck-fp-picture');
+      if (!pictures.length) throw new Error('the page came without a picture');
+      for (const place of pictures) {
+        place.classList.remove('deck-fp-picture');
+        place.replaceChildren();
+      }
+      firstPaint.start();
+    }};
+  },
+});"""
 # An image's width once it has loaded (0 if it failed): a picture may still be on its way.
 LOADED_WIDTH_JS = """img => img.complete ? img.naturalWidth : new Promise((done) => {
     img.addEventListener('load', () => done(img.naturalWidth));
@@ -50,21 +73,59 @@ def same_to_the_last_digits(a, b) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300) if numbers else a == b
 
 
-def test_a_demo_page_shows_its_plot_before_the_kernel_connects_then_goes_live(page, voila_url):
-    # Voila's own code (the widget manager, the kernel's websocket) is held back: what shows
-    # meanwhile is the page as it arrived, its panel's first paint.
+def hold_voila(page) -> list:
+    """Hold Voila's own code (the widget manager, the kernel's websocket) back: what shows
+    meanwhile is the page as it arrived, its panel's first paint. The held requests."""
     held = []
     page.route("**/voila/static/voila.js", lambda route: held.append(route))
+    return held
+
+
+def assert_a_click_says_the_demo_is_starting(page) -> None:
+    assert page.locator(".jupyter-widgets").count() == 0
+    page.locator(
+        ".deck-first-paint .deck-fp-w-intslider, .deck-first-paint .deck-fp-w-floatslider"
+    ).first.click()
+    assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
+
+
+def pixels(element) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(element.screenshot())).convert("RGB"), dtype=int)
+
+
+def test_a_demo_page_arrives_with_plotlys_picture_of_its_figure_then_goes_live(page, voila_url):
+    held = hold_voila(page)
+    page.goto(f"{voila_url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
+    picture = page.locator(".deck-first-paint .deck-fp-picture > svg.main-svg")
+    picture.wait_for(timeout=PAGE_TIMEOUT_MS)
+    assert held and page.locator(".deck-first-paint .js-plotly-plot").count() == 0
+    painted = pixels(picture)
+    assert_a_click_says_the_demo_is_starting(page)
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    page.mouse.move(0, 0)  # no hover label or tool bar on the live figure
+    live = pixels(page.locator("#rendered_cells .js-plotly-plot .svg-container").first)
+    # the same figure, drawn at the same size by plotly.js (kaleido's and the page's):
+    # pixels off only where antialiasing differs
+    assert painted.shape == live.shape, (painted.shape, live.shape)
+    differing = np.abs(painted - live).max(axis=-1) > PIXEL_TOLERANCE
+    assert differing.mean() < MOST_PIXELS_DIFFERING, differing.mean()
+    page.assert_clean()
+
+
+def test_without_a_picture_the_page_draws_its_figure_with_plotly_first(page, voila_url):
+    # As on a machine where kaleido found no browser: the pictures taken out of the page as
+    # it arrived, before the first paint starts (a page changed on its way in is another
+    # site to Chromium, which then blocks its websocket to this machine's kernel).
+    page.add_init_script(WITHOUT_PICTURES_JS)
+    held = hold_voila(page)
     page.goto(f"{voila_url}/voila/render/demos/likelihood.ipynb", wait_until="commit")
     page.wait_for_selector(".deck-first-paint .js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
     painted = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
     # one figure: the histogram, the samples, the model density, the bar and its maximum
     assert [len(traces) for traces in painted] == [5], painted
-    assert page.locator(".jupyter-widgets").count() == 0 and held
-    page.locator(
-        ".deck-first-paint .deck-fp-w-intslider, .deck-first-paint .deck-fp-w-floatslider"
-    ).first.click()
-    assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
+    assert_a_click_says_the_demo_is_starting(page)
     for route in held:
         route.continue_()
     page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)

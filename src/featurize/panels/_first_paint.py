@@ -24,6 +24,8 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io
 
+from ._figure_pictures import figure_pictures
+
 FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
 # Voila sets this in every kernel it starts (voila.utils.ENV_VARIABLE); a first paint is of
 # use only where Voila's page draws the outputs it renders.
@@ -47,10 +49,21 @@ def first_paint_wanted(environ=os.environ) -> bool:
 
 def first_paint(root: widgets.Widget) -> dict:
     """The widget tree under `root` as {"html": …, "figures": [{data, layout, config}]}; the
-    HTML marks the place of figure i with data-deck-figure="i"."""
+    HTML marks the place of figure i with data-deck-figure="i", which holds the figure's
+    picture where one was drawn (featurize.panels._figure_pictures) and is empty otherwise
+    (the page draws the figure with plotly.js)."""
     figures: list[dict] = []
     body = _paint(root, figures)
+    for index, picture in enumerate(figure_pictures(figures)):
+        place = _FIGURE_PLACE.format(index)
+        if picture is not None:
+            body = body.replace(place, f' deck-fp-picture">{picture}', 1)
+        body = body.replace(place, '">', 1)
     return {"html": f'<div class="deck-fp-panel">{body}</div>', "figures": figures}
+
+
+# Where figure i's class list ends and its content goes, until its picture is known.
+_FIGURE_PLACE = "\x00figure-{}\x00"
 
 
 def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
@@ -60,7 +73,8 @@ def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
     if isinstance(widget, go.FigureWidget):
         figures.append(_figure(widget))
         size = _figure_size(widget)
-        return f'<div class="deck-fp-figure" data-deck-figure="{len(figures) - 1}" style="{size}"></div>'
+        index = len(figures) - 1
+        return f'<div data-deck-figure="{index}" style="{size}" class="deck-fp-figure{_FIGURE_PLACE.format(index)}</div>'
     if not isinstance(widget, widgets.DOMWidget):
         return ""
     style = _layout_css(widget.layout)

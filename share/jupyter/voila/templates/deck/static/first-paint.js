@@ -1,7 +1,7 @@
 // A panel's first paint (issue 18): the page arrives holding, for each demo panel, a copy
-// of what its widgets will show (featurize.panels._first_paint). Its figures are drawn
-// here with plotly.js as soon as the cells are read (the template calls start() after them,
-// before Voila's own code), seconds before the widgets can be; the
+// of what its widgets will show (featurize.panels._first_paint). Its figures come as
+// pictures, or are drawn here with plotly.js as soon as the cells are read (the template
+// calls start() after them, before Voila's own code), seconds before the widgets can be; the
 // live panel is then drawn unseen beneath it (the template's CSS) and shown, in one step,
 // once its figures and 3-D views are drawn. Until then a click or a key on the copy is
 // answered with a line saying the demo is starting (its controls are drawn disabled).
@@ -72,7 +72,7 @@
       if (!copy.isConnected) continue; // the live panel came first
       const script = copy.querySelector("script.deck-first-paint-figures");
       const figures = JSON.parse(script.textContent);
-      for (const place of copy.querySelectorAll(".deck-fp-figure")) {
+      for (const place of copy.querySelectorAll(".deck-fp-figure:not(.deck-fp-picture)")) {
         const { data, layout, config } = figures[Number(place.dataset.deckFigure)];
         await window.Plotly.newPlot(place, data, layout, config);
       }
@@ -85,7 +85,9 @@
       giveWayWhenLive(copy);
       sayItIsStarting(copy);
     }
-    if (copies.length) {
+    // a figure whose picture came with the page (featurize.panels._figure_pictures) is
+    // shown already; plotly.js draws the others
+    if (copies.some((copy) => copy.querySelector(".deck-fp-figure:not(.deck-fp-picture)"))) {
       drawFigures(copies).catch((error) => console.error("first-paint.js: figures not drawn", error));
     }
   }
