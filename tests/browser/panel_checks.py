@@ -15,6 +15,10 @@ TIMEOUT_MS = 120_000
 # reports of the redraw that followed (within milliseconds of drawing).
 QUIET_S = 0.4
 DRAW_S = 30  # for NGL to draw a molecule once its canvas is there
+# Water spans at least this much of its 3-D view (molecule_extent: 0.24 with NGL's default
+# camera, which backs off 10 Å from the fitted view; 0.75 with featurize.panels._view's)
+MOLECULE_EXTENT = 0.45
+EDGE_PX = 16  # left out of that measure: nglview's resize handle is in a corner
 
 
 # The page's live panels are shown: a plot is drawn and no first paint is left in their place
@@ -70,6 +74,19 @@ def assert_molecule_drawn(root) -> None:
     assert colours > 20, "the 3-D view is blank"
 
 
+def molecule_extent(canvas) -> float:
+    """How much of the 3-D view the structure spans: the longer side of the box around the
+    pixels that differ from the background (the corner's colour), over the canvas's shorter
+    side."""
+    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
+    inside = pixels[EDGE_PX:-EDGE_PX, EDGE_PX:-EDGE_PX]  # not the view's resize handle
+    drawn = np.abs(inside - pixels[0, 0]).max(axis=-1) > 30
+    rows, columns = np.nonzero(drawn)
+    if not len(rows):
+        return 0.0
+    return max(np.ptp(rows), np.ptp(columns)) / min(pixels.shape[:2])
+
+
 def eventually(read, until, what: str, timeout_s: float = TIMEOUT_MS / 1000):
     """Poll read() until until(value) holds; the last value, asserted with `what` (a page
     applies what its kernel sent, and redraws, in its own time)."""
@@ -83,8 +100,15 @@ def eventually(read, until, what: str, timeout_s: float = TIMEOUT_MS / 1000):
 
 
 def assert_turning_changes_coordinates(root) -> None:
-    """The coordinates panel: drawn in 3-D, and turning it changes the heatmap."""
+    """The coordinates panel: drawn in 3-D, large enough to see it turn, and turning it
+    changes the heatmap."""
     assert_molecule_drawn(root)
+    eventually(
+        lambda: molecule_extent(root.locator("canvas").first),
+        lambda extent: extent >= MOLECULE_EXTENT,
+        "water is small in its 3-D view",
+        timeout_s=DRAW_S,
+    )
     before = heatmap_z(root)
     turn_z_slider(root)
     eventually(lambda: heatmap_z(root), lambda z: z != before, "the heatmap did not change")

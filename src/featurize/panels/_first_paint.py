@@ -32,14 +32,16 @@ FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
 VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
 # ipywidgets 8's label width when a control's style sets none (--jp-widgets-inline-label-width)
 DEFAULT_DESCRIPTION_WIDTH = "80px"
-# The molecule's picture: an atom's disc is this fraction of its covalent radius (NGL's
-# ball-and-stick draws small balls), bonds where atoms are closer than BOND_FACTOR × the
-# sum of their covalent radii (the rule ASE's neighbour list uses by default); the view
-# spans the molecule's bounding circle and PICTURE_PADDING_A Å around it, as NGL's fitted
-# view of water measured on the coordinates page (its 1.5 Å across 80 of 360 px).
-BALL_FRACTION = 0.55
+# The molecule's picture: every atom a disc of BALL_RADIUS_A (NGL's ball-and-stick: its
+# radiusSize 0.15 Å times its aspectRatio 2, whatever the element), bonds where atoms are
+# closer than BOND_FACTOR × the sum of their covalent radii (the rule ASE's neighbour list
+# uses by default); the view is centred as NGL centres it (the middle of the bounding box)
+# and spans the molecule's farthest atom from there and PICTURE_PADDING_A Å around it, as
+# NGL's view of water measured on the coordinates page (its hydrogens 1.53 Å apart, 195 of
+# 360 px).
+BALL_RADIUS_A = 0.3
 BOND_FACTOR = 1.2
-PICTURE_PADDING_A = 2.5
+PICTURE_PADDING_A = 0.6
 
 
 def first_paint_wanted(environ=os.environ) -> bool:
@@ -227,7 +229,8 @@ def molecule_svg(symbols, positions, rotation) -> str:
     from ase.data.colors import jmol_colors
 
     positions = np.asarray(positions, dtype=float)
-    turned = (positions - positions.mean(axis=0)) @ np.asarray(rotation).T
+    turned = positions @ np.asarray(rotation).T
+    turned -= (turned.min(axis=0) + turned.max(axis=0)) / 2
     xy, depth = turned[:, :2] * [1, -1], turned[:, 2]  # SVG's y points down
     radii = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
     reach = float(np.linalg.norm(xy, axis=1).max()) + PICTURE_PADDING_A
@@ -244,7 +247,7 @@ def molecule_svg(symbols, positions, rotation) -> str:
         )
         x, y = xy[i]
         atoms.append(
-            f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{BALL_FRACTION * radii[i]:.2f}" fill="{colour}"/>'
+            f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{BALL_RADIUS_A}" fill="{colour}"/>'
             f'<text x="{x:.2f}" y="{y:.2f}" stroke="none">{i}</text>'
         )
     return (

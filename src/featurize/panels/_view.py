@@ -51,6 +51,8 @@ def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     view.add_ball_and_stick()
     view.layout.width = "380px"
     view.layout.height = "360px"
+    view.stage.set_parameters(clip_dist=camera_backing(atoms.get_positions()))
+    view.center()  # fitted again with it: NGL may have fitted the structure already
     # what the page draws until the view is live (featurize.panels._first_paint)
     positions = atoms.get_positions()
     view._deck_picture = (atoms.get_chemical_symbols(), positions, facing_rotation(positions))
@@ -80,6 +82,29 @@ def molecule_pdb(atoms: Atoms) -> str | None:
         for i, (symbol, (x, y, z)) in enumerate(zip(symbols, atoms.get_positions(), strict=True))
     ]
     return "MODEL     1\n" + "".join(atom_lines) + "ENDMDL\n"
+
+
+# NGL's camera field of view (its default), the margin taken around the atoms' centres (its
+# balls are 0.3 Å, their labels reach further), and how far the camera backs off from the
+# fitted view, as a fraction of the fitted distance (camera_backing).
+CAMERA_FOV_DEGREES = 40
+BALL_MARGIN_A = 0.5
+BACKING = 1 / 3
+
+
+def camera_backing(positions: np.ndarray) -> float:
+    """How far (Å) NGL's camera backs off from a structure after fitting it to the view: a
+    third of the fitted distance, whatever the structure's size.
+
+    NGL fits a structure by placing the camera 0.5 r / sin(fov / 2) from its centre, r the
+    longest side of its bounding box plus the square root of the shortest
+    (Stage.getZoomForBox), then adds its clipping distance, 10 Å by default: water then
+    spanned 0.24 of the view's height, too small to see it turn (with no distance at all
+    its atoms ran off the edges). With this, water spans 0.75 of it and NaCl's and copper's
+    cells 0.6, whole as they turn (measured: tests/browser/panel_checks.molecule_extent)."""
+    sides = np.ptp(np.asarray(positions, dtype=float), axis=0) + 2 * BALL_MARGIN_A
+    r = sides.max() + np.sqrt(sides.min())
+    return BACKING * float(0.5 * r / np.sin(np.radians(CAMERA_FOV_DEGREES / 2)))
 
 
 def face_the_camera(view: nglview.NGLWidget, positions: np.ndarray) -> None:
