@@ -116,16 +116,19 @@ def test_kernels_talk_to_the_server_over_unix_sockets(voila_url):
         if c.laddr.port == port and c.status == "LISTEN"
     }
 
+    def is_a_kernel(process) -> bool:
+        # a kernel's own children come and go (featurize.panels._figure_pictures's drawing)
+        try:
+            return "ipykernel" in " ".join(process.cmdline())
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            return False
+
     def channels(kernel) -> set[str]:
         return {str(c.laddr) for c in kernel.net_connections("unix") if "-ipc-" in str(c.laddr)}
 
     deadline = time.monotonic() + 120  # the preheated kernels are still starting
     while time.monotonic() < deadline:
-        kernels = [
-            p
-            for p in psutil.Process(server).children(recursive=True)
-            if "ipykernel" in " ".join(p.cmdline())
-        ]
+        kernels = [p for p in psutil.Process(server).children(recursive=True) if is_a_kernel(p)]
         if kernels and all(len(channels(kernel)) == 5 for kernel in kernels):
             break  # shell, iopub, stdin, control, heartbeat
         time.sleep(1)

@@ -30,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -157,15 +158,22 @@ def _wait_for_drawing(keys: list[str], asked_at: float) -> None:
                 _say_why(f"the drawing process stopped ({started.returncode})")
                 return
             else:  # none yet, or one that stopped before these were asked for
-                started = subprocess.Popen(
-                    [sys.executable, "-m", __name__, str(_folder())],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,  # not stopped with this kernel: it draws for others
-                )
+                started = _start_drawing()
         time.sleep(0.1)
     _say_why(f"no picture within {DRAW_TIMEOUT_S} s")
+
+
+def _start_drawing() -> subprocess.Popen:
+    drawing = subprocess.Popen(
+        [sys.executable, "-m", __name__, str(_folder())],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not stopped with this kernel: it draws for others too
+    )
+    # reaped when it ends, whether or not this kernel still waits (no zombie process left)
+    threading.Thread(target=drawing.wait, daemon=True).start()
+    return drawing
 
 
 def _failed_since(moment: float) -> bool:
