@@ -58,9 +58,13 @@ def wait_until_answered(page, quiet_s: float = QUIET_S) -> None:
         page.wait_for_timeout(100)  # Playwright delivers the websocket events while it waits
 
 
+def pixels(element) -> np.ndarray:
+    """What the element shows on screen, as an array of RGB values (height × width × 3)."""
+    return np.asarray(Image.open(io.BytesIO(element.screenshot())).convert("RGB"), dtype=int)
+
+
 def colours_drawn(canvas) -> int:
-    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
-    return len({tuple(p) for p in pixels.reshape(-1, 3)[::7]})
+    return len({tuple(p) for p in pixels(canvas).reshape(-1, 3)[::7]})
 
 
 def assert_molecule_drawn(root) -> None:
@@ -78,13 +82,13 @@ def molecule_extent(canvas) -> float:
     """How much of the 3-D view the structure spans: the longer side of the box around the
     pixels that differ from the background (the corner's colour), over the canvas's shorter
     side."""
-    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
-    inside = pixels[EDGE_PX:-EDGE_PX, EDGE_PX:-EDGE_PX]  # not the view's resize handle
-    drawn = np.abs(inside - pixels[0, 0]).max(axis=-1) > 30
+    shown = pixels(canvas)
+    inside = shown[EDGE_PX:-EDGE_PX, EDGE_PX:-EDGE_PX]  # not the view's resize handle
+    drawn = np.abs(inside - shown[0, 0]).max(axis=-1) > 30
     rows, columns = np.nonzero(drawn)
     if not len(rows):
         return 0.0
-    return max(np.ptp(rows), np.ptp(columns)) / min(pixels.shape[:2])
+    return max(np.ptp(rows), np.ptp(columns)) / min(shown.shape[:2])
 
 
 def eventually(read, until, what: str, timeout_s: float = TIMEOUT_MS / 1000):

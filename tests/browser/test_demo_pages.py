@@ -3,7 +3,6 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
-import io
 import math
 import time
 import urllib.request
@@ -18,11 +17,11 @@ from panel_checks import (
     choose_structure,
     heatmap_z,
     open_demo,
+    pixels,
     readout,
     turn_z_slider,
     wait_until_answered,
 )
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,10 +86,6 @@ def assert_a_click_says_the_demo_is_starting(page) -> None:
         ".deck-first-paint .deck-fp-w-intslider, .deck-first-paint .deck-fp-w-floatslider"
     ).first.click()
     assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
-
-
-def pixels(element) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(element.screenshot())).convert("RGB"), dtype=int)
 
 
 def wait_for_the_picture(url: str) -> None:

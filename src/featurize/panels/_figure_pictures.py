@@ -23,6 +23,7 @@ takes about five seconds to start, so:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -100,13 +101,21 @@ def picture_key(figure: dict) -> str | None:
     layout = figure.get("layout") or {}
     if not (layout.get("width") and layout.get("height")):
         return None
-    try:
-        engines = [importlib.metadata.version(name) for name in ("plotly", "kaleido")]
-    except importlib.metadata.PackageNotFoundError:
+    engines = _engines()
+    if engines is None:
         return None
     drawn = {"data": figure["data"], "layout": layout, "engines": engines, "format": PICTURE_FORMAT}
     text = json.dumps(drawn, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _engines() -> tuple[str, str] | None:
+    """The versions of plotly and kaleido, which draw the pictures (read once per kernel)."""
+    try:
+        return tuple(importlib.metadata.version(name) for name in ("plotly", "kaleido"))
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _folder() -> Path:

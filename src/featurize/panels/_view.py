@@ -51,12 +51,12 @@ def structure_view(atoms: Atoms) -> nglview.NGLWidget:
     view.add_ball_and_stick()
     view.layout.width = "380px"
     view.layout.height = "360px"
-    view.stage.set_parameters(clip_dist=camera_backing(atoms.get_positions()))
+    positions = atoms.get_positions()
+    view.stage.set_parameters(clip_dist=camera_backing(positions))
     view.center()  # fitted again with it: NGL may have fitted the structure already
     # what the page draws until the view is live (featurize.panels._first_paint)
-    positions = atoms.get_positions()
     view._deck_picture = (atoms.get_chemical_symbols(), positions, facing_rotation(positions))
-    face_the_camera(view, atoms.get_positions())
+    face_the_camera(view, positions)
     label_atoms(view, range(len(atoms)))
     return view
 
