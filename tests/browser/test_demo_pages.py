@@ -23,6 +23,9 @@ from panel_checks import (
     wait_until_answered,
 )
 
+from featurize.cache import cache_directory
+from featurize.panels import _figure_pictures as pictures
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_TIMEOUT_MS = 120_000
@@ -92,8 +95,13 @@ def wait_for_the_picture(url: str) -> None:
     """Until the likelihood page comes with a picture of its figure. Only kernels Voila had
     ready draw the pictures their page lacks (featurize.panels._figure_pictures), once; at the
     server's start a page asked for before its kernel is ready gets a kernel of its own,
-    which uses the pictures kept so far. Each look takes a kernel, shut down unused."""
-    deadline = time.monotonic() + 2 * PAGE_TIMEOUT_MS / 1000
+    which uses the pictures kept so far. Each look takes a kernel, shut down unused and
+    holding its seat a minute (deck_server.visitors): looks at growing intervals, so that
+    they never fill the server. A drawing that failed meanwhile fails the test with its
+    reason."""
+    started = time.time()
+    failed = cache_directory() / pictures.PICTURES_FOLDER / pictures.FAILED_NAME
+    deadline, pause = time.monotonic() + 2 * PAGE_TIMEOUT_MS / 1000, 2.0
     while (
         'class="deck-fp-figure deck-fp-picture"'
         not in urllib.request.urlopen(
@@ -102,8 +110,11 @@ def wait_for_the_picture(url: str) -> None:
         .read()
         .decode()
     ):
+        if failed.exists() and failed.stat().st_mtime >= started:
+            pytest.fail(f"kaleido did not draw: {failed.read_text(encoding='utf-8')}")
         assert time.monotonic() < deadline, "no page came with a picture of its figure"
-        time.sleep(2)
+        time.sleep(pause)
+        pause = min(2 * pause, 30.0)
 
 
 def test_a_demo_page_arrives_with_plotlys_picture_of_its_figure_then_goes_live(page, voila_url):

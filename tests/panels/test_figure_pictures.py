@@ -96,3 +96,25 @@ def test_when_drawing_fails_the_kernel_says_why_in_its_log_and_goes_on(
     monkeypatch.setattr(subprocess, "Popen", None)
     [(_, _, classes, content)] = places(panel()._repr_mimebundle_()[FIRST_PAINT_MIME])
     assert (classes, content) == ("deck-fp-figure", "")
+    assert not pictures._engine_may_work()
+
+
+def test_a_browser_installed_after_a_failure_is_tried_at_once(voila_kernel, monkeypatch):
+    # kaleido failed for want of a browser (a machine without Chromium), then one was installed
+    monkeypatch.setattr(pictures, "_browser", lambda: pictures.NO_BROWSER)
+    pictures._record_failure("ChromeNotFoundError: Kaleido v1 and later requires Chrome")
+    assert not pictures._engine_may_work()
+    monkeypatch.setattr(pictures, "_browser", lambda: "/usr/bin/chromium")
+    assert pictures._engine_may_work()
+
+
+def test_the_failure_names_the_browser_kaleido_would_use(voila_kernel):
+    pictures._record_failure("a reason")
+    browser, why = (
+        (voila_kernel / pictures.PICTURES_FOLDER / pictures.FAILED_NAME)
+        .read_text(encoding="utf-8")
+        .split("\n")
+    )
+    assert why == "a reason"
+    browsers = {shutil.which(name) for name in ("chromium", "google-chrome", "chrome")} - {None}
+    assert browser in browsers if browsers else browser == pictures.NO_BROWSER

@@ -16,7 +16,9 @@ takes about five seconds to start, so:
   page's kernel asks within a minute: one start of the browser for them all); any other
   kernel uses the pictures already kept and leaves the rest to plotly.js in the browser;
 - without kaleido or a browser for it, nothing is drawn: the page draws the figures with
-  plotly.js, as before, the kernel's log says why, and kernels try again ten minutes on.
+  plotly.js, as before, the kernel's log says why, and kernels try again ten minutes on, or
+  at once when the browser kaleido would find is another than when it failed (one installed
+  since: a student who ran the tests before installing Chromium, then again).
 
     python -m featurize.panels._figure_pictures FOLDER    (draws the pictures asked for)
 """
@@ -52,10 +54,12 @@ LINGER_S = 10
 MAX_DRAWING_S = 600
 LOCK_NAME = ".drawing.lock"
 LOG_NAME = "drawing.log"
-# After kaleido failed to draw (why, in this file), kernels leave the figures to plotly.js
-# for this long before trying again (a browser may have been installed meanwhile).
+# After kaleido failed to draw (the browser it would have used, then why, in this file),
+# kernels leave the figures to plotly.js for this long before trying again, unless the
+# browser it would find has changed (one installed meanwhile).
 FAILED_NAME = "failed.txt"
 RETRY_AFTER_S = 600
+NO_BROWSER = "no Chrome or Chromium found"
 _said_why = False
 
 
@@ -87,14 +91,25 @@ def figure_pictures(figures: list[dict]) -> list[str | None]:
 
 def _engine_may_work() -> bool:
     """kaleido is installed, the platform has file locks, and drawing has not failed lately
-    (kaleido found no browser: on Binder)."""
+    (kaleido found no browser: on Binder) with the browser there is now."""
     if importlib.util.find_spec("kaleido") is None or importlib.util.find_spec("fcntl") is None:
         return False
+    failed = _folder() / FAILED_NAME
     try:
-        failed_at = (_folder() / FAILED_NAME).stat().st_mtime
+        failed_at = failed.stat().st_mtime
+        browser_then = failed.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
     except OSError:
         return True
-    return time.time() - failed_at > RETRY_AFTER_S
+    return time.time() - failed_at > RETRY_AFTER_S or browser_then != _browser()
+
+
+def _browser() -> str:
+    """The browser kaleido would draw with (choreographer's search, as kaleido does it)."""
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:
+        return NO_BROWSER
+    return Chromium.find_browser(skip_local=False) or NO_BROWSER
 
 
 def picture_key(figure: dict) -> str | None:
@@ -158,18 +173,19 @@ def _wait_for_drawing(keys: list[str], asked_at: float) -> None:
         if not any(_asked(key).exists() for key in keys):
             return  # each drawn, or given up by the drawing process
         if _failed_since(asked_at):
-            _say_why((_folder() / FAILED_NAME).read_text(encoding="utf-8", errors="replace"))
+            failed = (_folder() / FAILED_NAME).read_text(encoding="utf-8", errors="replace")
+            _say_why(failed.partition("\n")[2])
             return
         if not _drawing_now():
             if started is not None and started.poll() is None:
                 pass  # the one started here is starting
             elif started is not None and started.returncode != 0:
-                _say_why(f"the drawing process stopped ({started.returncode})")
+                _say_why(_record_failure(f"the drawing process stopped ({started.returncode})"))
                 return
             else:  # none yet, or one that stopped before these were asked for
                 started = _start_drawing()
         time.sleep(0.1)
-    _say_why(f"no picture within {DRAW_TIMEOUT_S} s")
+    _say_why(_record_failure(f"no picture within {DRAW_TIMEOUT_S} s"))
 
 
 def _start_drawing() -> subprocess.Popen:
@@ -192,11 +208,17 @@ def _failed_since(moment: float) -> bool:
         return False
 
 
+def _record_failure(why: str, folder: Path | None = None) -> str:
+    """Keep the reason with the browser kaleido would have used (other kernels wait
+    RETRY_AFTER_S before trying again with the same browser); the reason."""
+    folder = _folder() if folder is None else folder
+    write_atomically(folder / FAILED_NAME, f"{_browser()}\n{why}".encode())
+    return why
+
+
 def _say_why(why: str) -> None:
-    """Say once in this kernel's log why its figures are left to plotly.js, and keep the
-    reason (other kernels wait RETRY_AFTER_S before trying again)."""
+    """Say once in this kernel's log why its figures are left to plotly.js."""
     global _said_why
-    write_atomically(_folder() / FAILED_NAME, why.encode())
     if not _said_why:
         _said_why = True  # to the kernel's log (Voila's), not to a visitor's page
         print(
@@ -223,7 +245,7 @@ def _main(folder: Path) -> int:
             except Exception as error:  # kaleido's own errors name the missing browser
                 why = f"{type(error).__name__}: {error}".replace("\n", " ")
                 print(why, file=log)
-                write_atomically(folder / FAILED_NAME, why.encode())
+                _record_failure(why, folder)
                 return 1
     return 0
 
