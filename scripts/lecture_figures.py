@@ -445,44 +445,44 @@ def under_overfitting(path: Path) -> None:
 
 @figure("ml-workflow.png")
 def ml_workflow(path: Path) -> None:
+    """The seven steps top to bottom, each with what it means on one line beside it: read
+    from the back of a room, where seven boxes in a row left room only for small print."""
     fig, ax = canvas()
-    steps = ["Data", "Featurize", "Split", "Train", "Validate", "Test", "Predict"]
-    colours = [ORANGE, BLUE, GREY, GREEN, PURPLE, VERMILLION, BLACK]
-    spacing = 2.25
-    for i, (step, colour) in enumerate(zip(steps, colours, strict=True)):
-        x = 1.3 + spacing * i
-        box(ax, x, 4.5, 1.9, 1.1, step, colour, size=13)
+    steps = [
+        ("Data", ORANGE, "measurements, simulations"),
+        ("Featurize", BLUE, "material → vector"),
+        ("Split", GREY, "train · validation · test, never mixed"),
+        ("Train", GREEN, "fit the model"),
+        ("Validate", PURPLE, "choose settings on unseen data (or CV)"),
+        ("Test", VERMILLION, "once, at the end: the error to report"),
+        ("Predict", BLACK, "new materials"),
+    ]
+    x, top, pitch, height = 5.6, 8.35, 1.28, 0.62
+    for i, (step, colour, note) in enumerate(steps):
+        y = top - pitch * i
+        box(ax, x, y, 2.6, height, step, colour, size=18)
+        ax.text(x + 1.75, y, note, va="center", fontsize=16)
         if i:
-            arrow(ax, (x - spacing + 0.98, 4.5), (x - 0.98, 4.5), width=2.5)
-    train_x, validate_x = 1.3 + spacing * 3, 1.3 + spacing * 4
+            arrow(ax, (x, y + pitch - height / 2 - 0.1), (x, y + height / 2 + 0.1), width=2.5)
+    train_y, validate_y = top - pitch * 3, top - pitch * 4
     arrow(
         ax,
-        (validate_x, 3.85),
-        (train_x, 3.85),
+        (x - 1.45, validate_y),
+        (x - 1.45, train_y),
         colour=PURPLE,
-        width=2,
-        connectionstyle="arc3,rad=-0.5",
+        width=2.5,
+        connectionstyle="arc3,rad=-0.6",
     )
     ax.text(
-        (train_x + validate_x) / 2,
-        2.35,
-        "tune and train again",
-        ha="center",
-        fontsize=12.5,
+        x - 2.35,
+        (train_y + validate_y) / 2,
+        "tune and\ntrain again",
+        ha="right",
+        va="center",
+        fontsize=16,
         color=PURPLE,
         style="italic",
     )
-    notes = [
-        "measurements,\nsimulations",
-        "material →\nvector",
-        "train · validation\n· test, never mixed",
-        "fit the\nmodel",
-        "choose settings on\nunseen data (or CV)",
-        "once, at the\nend: the error\nto report",
-        "new\nmaterials",
-    ]
-    for i, note in enumerate(notes):
-        ax.text(1.3 + spacing * i, 5.4, note, ha="center", va="bottom", fontsize=10.5)
     save(fig, path)
 
 
