@@ -94,21 +94,27 @@ def _glyph(ax, kind: int, x: float, y: float, colour: str) -> None:
 
 def _evolution(steps: int, path: Path) -> None:
     fig, ax = canvas()
-    ax.text(8, 8.5, "How science has found things out", ha="center", fontsize=20, weight="bold")
+    # The title sits top left, above the low end of the staircase: centred, it met the
+    # examples over the last, highest column.
+    ax.text(0.3, 8.85, "How science has found things out", va="top", fontsize=20, weight="bold")
     arrow(ax, (0.6, 0.25), (15.6, 0.25), colour=GREY, width=2.5)
-    ax.text(15.5, 0.45, "time", ha="right", va="bottom", fontsize=13, color=GREY)
+    ax.text(15.5, 0.45, "time", ha="right", va="bottom", fontsize=14, color=GREY)
+    # Each box as wide as its name needs ("Computational" the widest), and the columns
+    # spaced unevenly, so that the note under one box keeps clear of the box beside it,
+    # one step lower on the staircase.
+    columns = [(1.9, 2.9), (5.7, 3.1), (9.45, 3.9), (13.75, 3.3)]  # (centre, box width)
     for k, (name, how, example, colour) in enumerate(EVOLUTION[:steps]):
-        x, y = 2.3 + 3.8 * k, 2.3 + 1.05 * k  # a staircase
-        box(ax, x, y, 3.3, 1.0, name, colour, size=16)
-        ax.text(x, y - 0.95, how, ha="center", va="top", fontsize=13)
+        (x, width), y = columns[k], 2.15 + 1.12 * k  # a staircase, one box high per step
+        box(ax, x, y, width, 0.82, name, colour, size=15)
+        ax.text(x, y - 0.65, how, ha="center", va="top", fontsize=14)
         _glyph(ax, k, x, y + 1.35, colour)
         ax.text(
             x,
-            y + 2.35,
+            y + 2.2,
             example,
             ha="center",
             va="bottom",
-            fontsize=11.5,
+            fontsize=13,
             color="#333333",
             style="italic",
         )
@@ -122,30 +128,53 @@ for _k in range(1, 5):
 @figure("ai-ml-dl-overview.png")
 def ai_ml_dl_overview(path: Path) -> None:
     fig, ax = canvas()
-    ax.add_patch(Ellipse((6.0, 4.4), 10.8, 7.8, fc=SKY, alpha=0.35, ec=BLUE, lw=2))
-    ax.add_patch(Ellipse((6.6, 3.9), 7.2, 5.4, fc=BLUE, alpha=0.30, ec=BLUE, lw=2))
-    ax.add_patch(Ellipse((7.2, 3.4), 3.8, 3.0, fc=BLUE, alpha=0.45, ec=BLUE, lw=2))
-    ax.text(3.0, 7.6, "Artificial intelligence", fontsize=16, weight="bold", color=BLUE)
-    ax.text(4.0, 5.9, "Machine learning", fontsize=15, weight="bold", color=BLUE)
+    # Machine learning overlaps materials science widely, and deep learning sits left of
+    # the overlap, so that "ML for materials" fits inside the overlap instead of across an
+    # outline; each label sits inside its own shape, clear of the others' outlines.
+    ax.add_patch(Ellipse((6.2, 4.4), 12.0, 7.8, fc=SKY, alpha=0.35, ec=BLUE, lw=2))
+    ax.add_patch(Ellipse((6.8, 3.9), 8.8, 5.4, fc=BLUE, alpha=0.30, ec=BLUE, lw=2))
+    ax.add_patch(Ellipse((6.3, 3.4), 3.6, 3.0, fc=BLUE, alpha=0.45, ec=BLUE, lw=2))
     ax.text(
-        7.2,
+        6.2, 7.3, "Artificial intelligence", fontsize=17, weight="bold", color=BLUE, ha="center"
+    )
+    ax.text(6.3, 5.6, "Machine learning", fontsize=16, weight="bold", color=BLUE, ha="center")
+    ax.text(
+        6.3,
         3.4,
         "Deep\nlearning",
-        fontsize=14,
+        fontsize=15,
         weight="bold",
         ha="center",
         va="center",
         color="white",
     )
-    ax.add_patch(Ellipse((11.6, 4.4), 6.2, 5.0, fc=ORANGE, alpha=0.35, ec=ORANGE, lw=2))
+    ax.add_patch(Ellipse((11.6, 4.2), 7.2, 5.0, fc=ORANGE, alpha=0.35, ec=ORANGE, lw=2))
     ax.text(
-        12.9, 5.3, "Materials\nscience", fontsize=15, weight="bold", ha="center", color="#8a5a00"
+        13.45,
+        3.8,
+        "Materials\nscience",
+        fontsize=15,
+        weight="bold",
+        ha="center",
+        va="center",
+        color="#8a5a00",
     )
-    ax.add_patch(Ellipse((13.6, 7.5), 3.8, 2.2, fc=GREEN, alpha=0.3, ec=GREEN, lw=2))
-    ax.text(14.2, 7.8, "Chemistry", fontsize=13, ha="center", color="#00573f", weight="bold")
-    ax.add_patch(Ellipse((13.9, 1.4), 3.8, 2.2, fc=PURPLE, alpha=0.3, ec=PURPLE, lw=2))
-    ax.text(14.5, 1.0, "Physics", fontsize=13, ha="center", color="#7a3a62", weight="bold")
-    ax.text(10.2, 3.0, "ML for\nmaterials", fontsize=12, ha="center", style="italic")
+    ax.add_patch(Ellipse((13.4, 7.3), 3.8, 2.4, fc=GREEN, alpha=0.3, ec=GREEN, lw=2))
+    ax.text(
+        13.6,
+        7.5,
+        "Chemistry",
+        fontsize=15,
+        ha="center",
+        va="center",
+        color="#00573f",
+        weight="bold",
+    )
+    ax.add_patch(Ellipse((13.6, 1.4), 3.8, 2.4, fc=PURPLE, alpha=0.3, ec=PURPLE, lw=2))
+    ax.text(
+        13.8, 1.1, "Physics", fontsize=15, ha="center", va="center", color="#7a3a62", weight="bold"
+    )
+    ax.text(9.65, 3.7, "ML for\nmaterials", fontsize=14, ha="center", va="center", style="italic")
     save(fig, path)
 
 
@@ -174,12 +203,20 @@ def universal_approximation(path: Path) -> None:
         ax.plot(x, fit, color=ORANGE, lw=2.5, ls="--", label="network g(x)")
         ax.set_title(
             f"{neurons} hidden neuron{'s' if neurons > 1 else ''}\nmax |f − g| = {np.max(np.abs(fit - target)):.2f}",
-            fontsize=14,
+            fontsize=15,
         )
         ax.set_xlabel("x")
-    axes[0].legend(loc="upper center", fontsize=11, frameon=False)
-    fig.suptitle("One hidden layer, more neurons: a closer fit on [−3, 3]", fontsize=16)
-    fig.tight_layout()
+    # The curves fill every panel: the key goes below them, in one row, not over a curve.
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="lower center",
+        ncol=2,
+        fontsize=15,
+        frameon=False,
+        handlelength=3,
+    )
+    fig.suptitle("One hidden layer, more neurons: a closer fit on [−3, 3]", fontsize=17)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     save(fig, path)
 
 
@@ -201,12 +238,35 @@ def materials_map_teaser(path: Path) -> None:
         s=8,
         linewidths=0,
     )
-    bar = fig.colorbar(points, ax=ax)
+    bar = fig.colorbar(points, ax=ax, pad=0.02)
     bar.set_label("atomization energy (kcal/mol)")
-    for smiles, name in (("CCO", "ethanol"), ("C1=CC=CC=C1", "benzene"), ("C", "methane")):
+    # Each name in empty space, with a line to its ring: written beside the ring it sat
+    # on the points. Offsets in points from the molecule; the map's right edge is widened
+    # so that ethanol and methane fit to the right of theirs.
+    for smiles, name, offset in (
+        ("CCO", "ethanol", (22, 0)),
+        ("C1=CC=CC=C1", "benzene", (-50, -62)),
+        ("C", "methane", (22, 0)),
+    ):
         x, y = xy[qm9.names.index(smiles)]
         ax.scatter(x, y, s=160, facecolor="none", edgecolor=VERMILLION, linewidths=2.5)
-        ax.annotate(name, (x, y), (-14, 4), textcoords="offset points", fontsize=13, ha="right")
+        ax.annotate(
+            name,
+            (x, y),
+            offset,
+            textcoords="offset points",
+            fontsize=15,
+            ha="left" if offset[0] > 0 else "center",
+            va="center" if offset[1] == 0 else "top",
+            arrowprops={
+                "arrowstyle": "-",
+                "color": VERMILLION,
+                "lw": 1.5,
+                "shrinkA": 2,
+                "shrinkB": 7,
+            },
+        )
+    ax.set_xlim(right=xy[:, 0].max() + 0.4 * np.ptp(xy[:, 0]))
     ax.set(
         xlabel="direction 1 (which direction: after section 9)",
         ylabel="direction 2",
@@ -219,10 +279,10 @@ def materials_map_teaser(path: Path) -> None:
         0.01,
         "Φ: the Coulomb matrix's eigenvalues (section 8), flattened to two dimensions",
         ha="center",
-        fontsize=11,
+        fontsize=13,
         color=GREY,
     )
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     save(fig, path)
 
 
@@ -240,15 +300,17 @@ def featurization_pipeline(path: Path) -> None:
     vector = fz.coulomb_matrix(water)[np.triu_indices(3)]
 
     fig, ax = canvas()
+    # the row of stages higher than before, and the smallest labels 13 pt (were 11): the
+    # canvas had room above and below
     stages = [("Material", ORANGE), ("Descriptor", BLUE), ("Model", GREEN), ("Property", PURPLE)]
     for i, (name, colour) in enumerate(stages):
         x = 2.0 + 4.0 * i
-        box(ax, x, 6.8, 3.0, 1.1, name, colour, size=17)
+        box(ax, x, 7.3, 3.0, 1.1, name, colour, size=17)
         if i:
-            arrow(ax, (x - 2.5 + 0.5, 6.8), (x - 1.6, 6.8), width=2.5)
-    ax.text(4.0, 7.65, "featurize", ha="center", fontsize=12, style="italic")
-    ax.text(8.0, 7.65, "learn", ha="center", fontsize=12, style="italic")
-    ax.text(12.0, 7.65, "predict", ha="center", fontsize=12, style="italic")
+            arrow(ax, (x - 2.5 + 0.5, 7.3), (x - 1.6, 7.3), width=2.5)
+    ax.text(4.0, 8.15, "featurize", ha="center", fontsize=14, style="italic")
+    ax.text(8.0, 8.15, "learn", ha="center", fontsize=14, style="italic")
+    ax.text(12.0, 8.15, "predict", ha="center", fontsize=14, style="italic")
     # a water molecule
     for (x, y), r, c in [
         ((2.0, 3.8), 0.55, VERMILLION),
@@ -257,17 +319,17 @@ def featurization_pipeline(path: Path) -> None:
     ]:
         ax.add_patch(Circle((x, y), r, fc=c, ec=BLACK, lw=1.5, zorder=3))
     ax.plot([1.1, 2.0, 2.9], [3.0, 3.8, 3.0], color=BLACK, lw=3, zorder=2)
-    ax.text(2.0, 1.9, "water, H₂O", ha="center", fontsize=13)
+    ax.text(2.0, 1.9, "water, H₂O", ha="center", fontsize=15)
     # its Coulomb matrix, written out as a vector
     for j, value in enumerate(vector):
         ax.add_patch(
             plt.Rectangle((5.2, 5.1 - 0.55 * (j + 1)), 1.6, 0.5, fc=SKY, ec=BLUE, alpha=0.6)
         )
         ax.text(
-            6.0, 5.1 - 0.55 * (j + 1) + 0.25, f"{value:.1f}", ha="center", va="center", fontsize=12
+            6.0, 5.1 - 0.55 * (j + 1) + 0.25, f"{value:.1f}", ha="center", va="center", fontsize=13
         )
-    ax.text(6.0, 1.4, "x ∈ ℝᴺ", ha="center", fontsize=14)
-    ax.text(6.0, 0.8, "(Coulomb matrix)", ha="center", fontsize=11, color=GREY)
+    ax.text(6.0, 1.3, "x ∈ ℝᴺ", ha="center", fontsize=15)
+    ax.text(6.0, 0.65, "(Coulomb matrix)", ha="center", fontsize=13, color=GREY)
     # a small network
     layers = [[4.6, 3.6, 2.6], [4.9, 4.1, 3.3, 2.5], [3.6]]
     xs = [7.0, 8.0, 9.0]
@@ -280,7 +342,7 @@ def featurization_pipeline(path: Path) -> None:
     for xl, layer in zip(xs, layers, strict=True):
         for yl in layer:
             ax.add_patch(Circle((xl, yl), 0.2, fc=GREEN, ec="none", zorder=3))
-    ax.text(8.0, 1.9, "ŷ = f(x)", ha="center", fontsize=14)
+    ax.text(8.0, 1.9, "ŷ = f(x)", ha="center", fontsize=15)
     ax.text(
         12.0,
         3.9,
@@ -297,7 +359,7 @@ def featurization_pipeline(path: Path) -> None:
         "QM9: DFT (B3LYP),\nwithout zero-point energy",
         ha="center",
         va="center",
-        fontsize=11,
+        fontsize=13,
         color=GREY,
     )
     save(fig, path)
@@ -309,48 +371,56 @@ def ml_landscape(path: Path) -> None:
     # Two questions kept apart: what is to be learned (the task) and with what (the model
     # family). Any family serves several tasks: a network regresses, classifies, clusters.
     fig, ax = canvas()
-    ax.plot([8.0, 8.0], [0.4, 8.2], color=GREY, lw=1, ls=":")
-    ax.text(4.0, 8.45, "Tasks: what is learned", ha="center", fontsize=17, weight="bold")
-    ax.text(12.0, 8.45, "Model families: with what", ha="center", fontsize=17, weight="bold")
+    ax.plot([7.25, 7.25], [0.8, 8.2], color=GREY, lw=1, ls=":")
+    ax.text(3.6, 8.4, "Tasks: what is learned", ha="center", fontsize=17, weight="bold")
+    ax.text(11.65, 8.4, "Model families: with what", ha="center", fontsize=17, weight="bold")
+    # Each task a row, its name in a box as tall as its leaves beside it: three boxes side by
+    # side left too little room for "Unsupervised" and "Reinforcement" at a readable size.
     tasks = [
         ("Supervised", BLUE, ["Regression\n(a number)", "Classification\n(a category)"]),
         ("Unsupervised", ORANGE, ["Clustering", "Dimensionality\nreduction"]),
         ("Reinforcement", VERMILLION, ["act, and learn\nfrom reward"]),
     ]
-    for i, (name, colour, leaves) in enumerate(tasks):
-        x = 1.45 + 2.55 * i
-        box(ax, x, 6.9, 2.3, 0.85, name, colour, size=12)
-        for j, leaf in enumerate(leaves):
+    # the groups spread to the height of the six families beside them
+    pitch, group_gap, height = 1.22, 0.6, 0.92
+    top = 7.44
+    for name, colour, leaves in tasks:
+        ys = [top - pitch * j for j in range(len(leaves))]
+        box(ax, 1.9, (ys[0] + ys[-1]) / 2, 3.3, ys[0] - ys[-1] + height, name, colour, size=13)
+        for y, leaf in zip(ys, leaves, strict=True):
             box(
                 ax,
-                x,
-                5.3 - 1.45 * j,
-                2.3,
-                1.05,
+                5.4,
+                y,
+                3.1,
+                height,
                 leaf,
                 "#F2F2F2",
-                size=11.5,
+                size=13,
                 text_colour=BLACK,
                 weight="normal",
             )
+        top = ys[-1] - pitch - group_gap
+    # The two longest names wrapped onto two lines: in one, their boxes would leave the
+    # examples beside them too little room.
     families = [
         ("Linear models", "linear and logistic\nregression"),
-        ("Kernel methods", "kernel ridge,\nsupport vector machines"),
-        ("Trees and ensembles", "decision tree, random\nforest, boosting"),
+        ("Kernel methods", "kernel ridge, support\nvector machines"),
+        ("Trees and\nensembles", "decision tree, random\nforest, boosting"),
         ("Neighbours", "k-nearest neighbours"),
-        ("Probabilistic models", "Gaussian mixtures"),
+        ("Probabilistic\nmodels", "Gaussian mixtures"),
         ("Neural networks", "MLP, graph networks"),
     ]
     for k, (name, examples) in enumerate(families):
-        y = 7.2 - 1.2 * k
-        box(ax, 10.3, y, 3.5, 0.9, name, PURPLE if "Neural" in name else GREEN, size=12.5)
-        ax.text(12.35, y, examples, va="center", fontsize=10.5)
+        y = 7.44 - pitch * k
+        box(ax, 9.45, y, 3.8, height, name, PURPLE if "Neural" in name else GREEN, size=13)
+        ax.text(11.65, y, examples, va="center", fontsize=13)
     ax.text(
-        12.0,
-        0.35,
+        11.65,
+        0.22,
         "any family can serve several tasks",
         ha="center",
-        fontsize=11.5,
+        fontsize=13,
         style="italic",
         color=GREY,
     )
@@ -388,7 +458,18 @@ def model_types(path: Path) -> None:
     axes[1].contourf(xx, yy, regions, levels=[-0.5, 0.5, 1.5, 2.5], colors=colours, alpha=0.25)
     for k, name in enumerate(["cubic", "hexagonal", "tetragonal"]):
         axes[1].scatter(*points[labels == k].T, color=colours[k], s=25, label=name)
-    axes[1].legend(fontsize=10, loc="upper right", frameon=True)
+    # the classes' legend in a row of its own below the panels: at a readable size it
+    # covered a third of the narrow panel, and no region is wide enough for a name inside
+    fig.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.065),
+        ncol=3,
+        fontsize=13,
+        frameon=False,
+        markerscale=1.4,
+        handletextpad=0.2,
+        columnspacing=1.5,
+    )
     axes[1].set(title="Classifier\n→ a category", xlabel="descriptor 1", ylabel="descriptor 2")
     # clustering: alloys grouped without labels
     alloys = np.vstack([rng.normal(c, 0.35, (25, 2)) for c in [(1, 3), (3, 3.2), (2, 1)]])
@@ -399,9 +480,9 @@ def model_types(path: Path) -> None:
         title="Clustering\n→ a group id", xlabel="Ni fraction (scaled)", ylabel="hardness (scaled)"
     )
     fig.text(
-        0.5, 0.01, "synthetic data, drawn for illustration", ha="center", fontsize=10, color=GREY
+        0.5, 0.025, "synthetic data, drawn for illustration", ha="center", fontsize=13, color=GREY
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.13, 1, 1))
     save(fig, path)
 
 
@@ -428,18 +509,19 @@ def under_overfitting(path: Path) -> None:
         test_rmse = float(np.sqrt(np.mean((poly(x_test) - y_test) ** 2)))
         curve = poly(grid)
         ax.plot(grid, np.where(np.abs(curve) < 4, curve, np.nan), color=ORANGE, lw=2.5)
-        ax.scatter(x_train, y_train, color=BLUE, s=30, label="train")
+        ax.scatter(x_train, y_train, color=BLUE, s=36, label="train")
         ax.scatter(
-            x_test, y_test, facecolor="white", edgecolor=VERMILLION, s=30, lw=1.5, label="test"
+            x_test, y_test, facecolor="white", edgecolor=VERMILLION, s=36, lw=1.5, label="test"
         )
+        # three short lines: the errors on one line ran into the next panel's title
         ax.set_title(
-            f"degree {degree}: {verdict}\ntrain RMSE {train_rmse:.2f} · test {test_rmse:.2f}",
-            fontsize=13,
+            f"degree {degree}: {verdict}\ntrain RMSE {train_rmse:.2f}\ntest RMSE {test_rmse:.2f}",
+            fontsize=15,
         )
         ax.set_ylim(-2.5, 3)
         ax.set_xlabel("x")
-    axes[0].legend(loc="upper right", fontsize=11)
-    fig.tight_layout()
+    axes[0].legend(loc="upper right", fontsize=14, handletextpad=0.2, borderaxespad=0.2)
+    fig.tight_layout(w_pad=0.5)
     save(fig, path)
 
 
@@ -457,29 +539,32 @@ def ml_workflow(path: Path) -> None:
         ("Test", VERMILLION, "once, at the end: the error to report"),
         ("Predict", BLACK, "new materials"),
     ]
-    x, top, pitch, height = 5.6, 8.35, 1.28, 0.62
+    # The column sits left of centre and the notes are 15 pt (was 16), so that the longest
+    # note ends clear of the right edge and the loop's label clear of the left one; the
+    # boxes are wide enough for "Featurize" with a margin.
+    x, top, pitch, height, width = 5.05, 8.35, 1.28, 0.62, 2.9
     for i, (step, colour, note) in enumerate(steps):
         y = top - pitch * i
-        box(ax, x, y, 2.6, height, step, colour, size=18)
-        ax.text(x + 1.75, y, note, va="center", fontsize=16)
+        box(ax, x, y, width, height, step, colour, size=18)
+        ax.text(x + width / 2 + 0.4, y, note, va="center", fontsize=15)
         if i:
             arrow(ax, (x, y + pitch - height / 2 - 0.1), (x, y + height / 2 + 0.1), width=2.5)
     train_y, validate_y = top - pitch * 3, top - pitch * 4
     arrow(
         ax,
-        (x - 1.45, validate_y),
-        (x - 1.45, train_y),
+        (x - width / 2 - 0.15, validate_y),
+        (x - width / 2 - 0.15, train_y),
         colour=PURPLE,
         width=2.5,
         connectionstyle="arc3,rad=-0.6",
     )
     ax.text(
-        x - 2.35,
+        x - width / 2 - 0.75,
         (train_y + validate_y) / 2,
         "tune and\ntrain again",
         ha="right",
         va="center",
-        fontsize=16,
+        fontsize=15,
         color=PURPLE,
         style="italic",
     )
@@ -531,11 +616,12 @@ def gaussian_mixture_em(path: Path) -> None:
 
 
 # -- 12. classification -------------------------------------------------------------------------
-# The decision tree at slide size: 12.8 × 6.2 in, shown about 1230 px wide (96 px per inch)
-# under its slide's title; its labels at 18 pt are then 24 px on a 1280 × 720 projector.
-TREE_SIZE = (12.8, 6.2)
-TREE_FONT = 18
-TREE_TITLE_FONT = 22
+# The decision tree at slide size: 10.24 × 4.96 in at 200 dpi, 2048 × 992 px, shown 1033 px
+# wide under its slide's title (measured: 0.5 of the file's size); its labels at 15 pt,
+# 42 px in the file, are then 21 px on a 1280 × 720 projector.
+TREE_SIZE = (10.24, 4.96)
+TREE_FONT = 15
+TREE_TITLE_FONT = 18
 
 
 @figure("decision-tree.png")
@@ -557,7 +643,9 @@ def decision_tree(path: Path) -> None:
     noise = rng.random(n) < 0.05
     labels = np.where(insulator ^ noise, "insulator", "metal")
     features = np.c_[electronegativity_difference, valence_electrons, coordination]
-    names = ["Δ electro-\nnegativity", "valence\nelectrons", "neighbours"]
+    # each name on one line: every question then fits two lines, which leaves room
+    # between the levels for the yes and no at 15 pt
+    names = ["Δ electronegativity", "valence electrons", "neighbours"]
     tree = DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(features, labels)
     classes = list(tree.classes_)
 
@@ -575,7 +663,7 @@ def decision_tree(path: Path) -> None:
 
     place(0, 0, 0.0, 16.0)
     # Drawn at the size a slide shows it (the slide's width under a title), so that the
-    # font sizes below are what the back row sees: 18 pt at 96 px per inch is 24 px.
+    # font sizes below are what the back row sees: 15 pt is 25 px there.
     fig, ax = plt.subplots(figsize=TREE_SIZE)
     fig.subplots_adjust(
         left=0.01, right=0.99, bottom=0.01, top=0.92
@@ -583,26 +671,7 @@ def decision_tree(path: Path) -> None:
     ax.set_xlim(0, 16)
     ax.set_ylim(-0.75, 3.55)
     ax.axis("off")
-    for node, (x, y) in positions.items():
-        for child, answer in (
-            (structure.children_left[node], "yes"),
-            (structure.children_right[node], "no"),
-        ):
-            if child < 0:
-                continue
-            cx, cy = positions[child]
-            ax.plot([x, cx], [y - 0.35, cy + 0.35], color=GREY, lw=2, zorder=1)
-            ax.text(
-                (x + cx) / 2,
-                (y + cy) / 2,
-                answer,
-                ha="center",
-                va="center",
-                fontsize=TREE_FONT,
-                color=GREY,
-                bbox={"fc": "white", "ec": "none", "pad": 1},
-                zorder=2,
-            )
+    boxes = {}
     for node, (x, y) in positions.items():
         samples = int(structure.n_node_samples[node])
         # scikit-learn stores each node's class fractions: back to counts
@@ -615,7 +684,7 @@ def decision_tree(path: Path) -> None:
         else:
             text = f"{majority}\n{int(counts.max())} of {samples}"
             colour = SKY if majority == "insulator" else ORANGE
-        ax.text(
+        boxes[node] = ax.text(
             x,
             y,
             text,
@@ -625,6 +694,37 @@ def decision_tree(path: Path) -> None:
             zorder=3,
             bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": BLACK, "alpha": 0.9},
         )
+    # Each edge runs from its question's box to its answer's (measured before drawing), and
+    # its yes or no sits halfway along the line between the boxes, never on a box.
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+
+    def bottom_and_top(node: int) -> tuple[float, float]:
+        boxes[node].update_bbox_position_size(renderer)  # the box around the text, undrawn
+        extent = boxes[node].get_bbox_patch().get_window_extent(renderer)
+        return to_data.transform((0, extent.y0))[1], to_data.transform((0, extent.y1))[1]
+
+    for node, (x, _) in positions.items():
+        for child, answer in (
+            (structure.children_left[node], "yes"),
+            (structure.children_right[node], "no"),
+        ):
+            if child < 0:
+                continue
+            cx = positions[child][0]
+            start, end = bottom_and_top(node)[0], bottom_and_top(child)[1]
+            ax.plot([x, cx], [start, end], color=GREY, lw=2, zorder=1)
+            ax.text(
+                (x + cx) / 2,
+                (start + end) / 2,
+                answer,
+                ha="center",
+                va="center",
+                fontsize=TREE_FONT,
+                color=GREY,
+                bbox={"fc": "white", "ec": "none", "pad": 1},
+                zorder=2,
+            )
     ax.text(
         8.0,
         -0.7,
@@ -687,8 +787,10 @@ def artificial_neuron(path: Path) -> None:
 def neuron_analogy(path: Path) -> None:
     fig, ax = canvas()
     rng = np.random.default_rng(SEED)
-    # biological: dendrites, cell body, axon, synapses
-    soma = (3.0, 4.6)
+    # biological: dendrites, cell body, axon, synapses; the whole drawn higher and its
+    # axon shorter than before, so that the lowest dendrite clears the caption and the
+    # labels at 14 pt stay clear of the branches and of the divider
+    soma = (2.95, 5.1)
     for angle in np.linspace(100, 260, 5):
         a = np.radians(angle)
         end = (soma[0] + 2.2 * np.cos(a), soma[1] + 2.2 * np.sin(a))
@@ -702,35 +804,37 @@ def neuron_analogy(path: Path) -> None:
                 lw=2,
             )
     ax.add_patch(Circle(soma, 0.8, fc=PURPLE, ec="none", alpha=0.85))
-    ax.plot([soma[0] + 0.8, 6.6], [soma[1], soma[1]], color=PURPLE, lw=5)
+    ax.plot([soma[0] + 0.8, 6.3], [soma[1], soma[1]], color=PURPLE, lw=5)
     for dy in (-0.5, 0, 0.5):
-        ax.plot([6.6, 7.2], [soma[1], soma[1] + dy], color=PURPLE, lw=2.5)
-        ax.add_patch(Circle((7.3, soma[1] + dy), 0.13, color=PURPLE))
-    for label, (x, y) in {
-        "dendrites": (0.9, 7.1),
-        "cell body": (3.0, 3.3),
-        "axon": (5.2, 5.0),
-        "synapses": (7.1, 3.6),
+        ax.plot([6.3, 6.9], [soma[1], soma[1] + dy], color=PURPLE, lw=2.5)
+        ax.add_patch(Circle((7.0, soma[1] + dy), 0.13, color=PURPLE))
+    # the cell body's label below it to the right, where no dendrite runs
+    for label, (x, y, ha) in {
+        "dendrites": (0.15, 7.45, "left"),
+        "cell body": (3.55, 3.65, "left"),
+        "axon": (5.0, 5.35, "center"),
+        "synapses": (6.75, 4.0, "center"),
     }.items():
-        ax.text(x, y, label, fontsize=12.5, ha="center")
+        ax.text(x, y, label, fontsize=14, ha=ha)
     ax.text(3.8, 8.4, "Biological neuron", ha="center", fontsize=17, weight="bold", color=PURPLE)
     ax.text(
         3.8,
-        1.4,
+        0.7,
         "fires when its summed input\npasses a threshold",
         ha="center",
-        fontsize=12,
+        fontsize=14,
         style="italic",
     )
-    ax.plot([8.3, 8.3], [1.0, 8.2], color=GREY, lw=1, ls=":")
-    _artificial_neuron(ax, 9.2, 4.6, scale=0.8, formula=False)
-    ax.text(12.4, 8.4, "Artificial neuron", ha="center", fontsize=17, weight="bold", color=GREEN)
+    ax.plot([7.95, 7.95], [0.6, 8.2], color=GREY, lw=1, ls=":")
+    _artificial_neuron(ax, 8.75, 5.1, scale=0.85, formula=False)
+    ax.text(12.1, 8.4, "Artificial neuron", ha="center", fontsize=17, weight="bold", color=GREEN)
+    # three short lines, not two long ones, so the pairs can be 14 pt
     ax.text(
-        12.4,
-        1.4,
-        "inputs ↔ dendrites · weights ↔ synapses\nsum + activation ↔ firing",
+        12.1,
+        0.7,
+        "inputs ↔ dendrites\nweights ↔ synapses\nsum + activation ↔ firing",
         ha="center",
-        fontsize=12,
+        fontsize=14,
         style="italic",
     )
     save(fig, path)
@@ -775,7 +879,9 @@ def network_training(path: Path) -> None:
 @figure("message-passing.png")
 def message_passing(path: Path) -> None:
     fig, ax = canvas()
-    shift = np.array([1.2, -0.6])
+    # The molecule on the right half and all the text in one column on the left: beside
+    # the molecule the notes ran off the right edge, and the first one over a hydrogen.
+    shift = np.array([4.5, -0.35])
     atoms = {  # a small organic molecule laid out in 2-D
         "C1": ((6.0, 4.5), "C", GREY),
         "C2": ((8.0, 4.5), "C", GREY),
@@ -822,7 +928,7 @@ def message_passing(path: Path) -> None:
         Circle(centre, cutoff, fc=YELLOW, alpha=0.25, ec=ORANGE, lw=1.5, ls="--", zorder=0)
     )
     ax.text(
-        centre[0] + 0.1, centre[1] + cutoff + 0.15, "cutoff", color=ORANGE, fontsize=12, ha="center"
+        centre[0] + 0.1, centre[1] + cutoff + 0.15, "cutoff", color=ORANGE, fontsize=14, ha="center"
     )
     # edges are pairs within the cutoff, chemical bond or not: the amide hydrogens too
     for neighbour in ("H4", "H5"):
@@ -855,29 +961,19 @@ def message_passing(path: Path) -> None:
             connectionstyle="arc3,rad=0.25",
             zorder=5,
         )
-    ax.text(1.2, 8.0, "Message passing", fontsize=18, weight="bold")
-    ax.text(
-        1.2,
-        7.3,
-        "atoms are nodes; an edge joins\nevery pair closer than a cutoff,\nbonded or not (dotted: not bonded);\neach atom gathers messages along\nits edges and updates its own\ndescription",
-        fontsize=12.5,
-        va="top",
-    )
-    ax.text(
-        12.3,
-        6.6,
-        "repeat for a few layers:\nthe description grows to\nthe wider environment",
-        fontsize=12.5,
-        va="top",
-    )
-    ax.text(
-        12.3,
-        3.6,
-        "equivariant: turning the\nmolecule turns the forces\nwith it; the energy stays",
-        fontsize=12.5,
-        va="top",
-        color=GREEN,
-    )
+    ax.text(0.4, 8.6, "Message passing", fontsize=20, weight="bold", va="top")
+    notes = [
+        (
+            "atoms are nodes; an edge joins every\npair closer than a cutoff, bonded or"
+            "\nnot (dotted: not bonded); each atom\ngathers messages along its edges"
+            "\nand updates its own description",
+            BLACK,
+        ),
+        ("repeat for a few layers: the description\ngrows to the wider environment", BLACK),
+        ("equivariant: turning the molecule turns\nthe forces with it; the energy stays", GREEN),
+    ]
+    for (note, colour), top in zip(notes, (7.5, 4.12, 2.29), strict=True):
+        ax.text(0.4, top, note, fontsize=14, va="top", color=colour, linespacing=1.3)
     save(fig, path)
 
 

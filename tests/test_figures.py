@@ -98,3 +98,42 @@ def test_unknown_figure_name_is_refused(capsys):
     with pytest.raises(SystemExit):
         load_script().main(["no-such-figure.png"])
     assert "unknown figure" in capsys.readouterr().err
+
+
+# A picture on a 1280 × 720 slide of `make present`, under its slide's title, is shown at most
+# this large (deck-reveal/static/fit-slides.js; measured in Chromium: 893 × 500 px for a
+# 1600 × 896 picture, the decision tree's 2048 × 992 at 1033 × 500), and its smallest label
+# must be this large there: two thirds of the prose's 28 px (a demo panel's labels: 12 px).
+SHOWN_AT_MOST = (1240, 500)
+FIGURE_TEXT_MIN_PX = 19
+LECTURE_FIGURES = sorted(
+    name for name in referenced_images() if name in FIGURES and name.endswith(".png")
+)
+
+
+@pytest.mark.usefixtures("cache")
+@pytest.mark.parametrize("name", LECTURE_FIGURES)
+def test_every_label_of_a_lecture_figure_is_readable_on_the_projector(tmp_path, name):
+    """Every piece of text the figure's file holds, at the size the slide shows it."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    drawn = []  # (size in px in the file, the text)
+    draw_text, draw_mathtext = RendererAgg.draw_text, RendererAgg.draw_mathtext
+
+    def recording_text(self, gc, x, y, s, prop, *args, **kwargs):
+        drawn.append((prop.get_size_in_points() * self.dpi / 72, s))
+        return draw_text(self, gc, x, y, s, prop, *args, **kwargs)
+
+    def recording_mathtext(self, gc, x, y, s, prop, *args, **kwargs):
+        drawn.append((prop.get_size_in_points() * self.dpi / 72, s))
+        return draw_mathtext(self, gc, x, y, s, prop, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RendererAgg, "draw_text", recording_text)
+        patch.setattr(RendererAgg, "draw_mathtext", recording_mathtext)
+        load_script().main(["--out", str(tmp_path), name])
+    width, height = Image.open(tmp_path / name).size
+    scale = min(1.0, SHOWN_AT_MOST[0] / width, SHOWN_AT_MOST[1] / height)
+    small = sorted({(round(px * scale, 1), text) for px, text in drawn if text.strip()})
+    assert small, "no text drawn"
+    assert small[0][0] >= FIGURE_TEXT_MIN_PX, f"small on the slide (px, text): {small[:5]}"
