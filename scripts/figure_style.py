@@ -30,6 +30,11 @@ BLACK, GREY = PALETTE["black"], PALETTE["grey"]
 # high, where 13 pt is 20 px.
 WIDE = (8, 4.48)
 DPI = 200
+# The most a slide of `make present` at 1280 × 720 shows a picture, under its slide's title
+# (deck-reveal/static/fit-slides.js; measured in Chromium: a 1600 × 896 picture 893 × 500 px).
+# tests/test_figures.py sizes the labels for it; tests/browser/test_projector.py checks
+# that every slide shows its picture this large.
+SLIDE_PICTURE_BOX = (1240, 500)
 
 plt.rcParams.update(
     {
@@ -124,4 +129,6 @@ def arrow(ax, start, end, colour=BLACK, style="-|>", width=2.0, **kwargs):
     )
 
 
-# -- 1. why machine learning ---------------------------------------------------------------
+def shown_scale(width: int, height: int) -> float:
+    """The share of a picture's pixels a slide shows (SLIDE_PICTURE_BOX)."""
+    return min(1.0, SLIDE_PICTURE_BOX[0] / width, SLIDE_PICTURE_BOX[1] / height)

@@ -27,6 +27,7 @@ def load_script():
 
 
 FIGURES = load_script().FIGURES
+from figure_style import shown_scale  # noqa: E402  (the scripts' folder, on the path now)
 
 
 def referenced_images() -> set[str]:
@@ -100,11 +101,8 @@ def test_unknown_figure_name_is_refused(capsys):
     assert "unknown figure" in capsys.readouterr().err
 
 
-# A picture on a 1280 × 720 slide of `make present`, under its slide's title, is shown at most
-# this large (deck-reveal/static/fit-slides.js; measured in Chromium: 893 × 500 px for a
-# 1600 × 896 picture, the decision tree's 2048 × 992 at 1033 × 500), and its smallest label
-# must be this large there: two thirds of the prose's 28 px (a demo panel's labels: 12 px).
-SHOWN_AT_MOST = (1240, 500)
+# A picture's smallest label, at the size a slide shows it (figure_style.SLIDE_PICTURE_BOX):
+# two thirds of the prose's 28 px (a demo panel's labels: 12 px).
 FIGURE_TEXT_MIN_PX = 19
 LECTURE_FIGURES = sorted(
     name for name in referenced_images() if name in FIGURES and name.endswith(".png")
@@ -133,7 +131,7 @@ def test_every_label_of_a_lecture_figure_is_readable_on_the_projector(tmp_path, 
         patch.setattr(RendererAgg, "draw_mathtext", recording_mathtext)
         load_script().main(["--out", str(tmp_path), name])
     width, height = Image.open(tmp_path / name).size
-    scale = min(1.0, SHOWN_AT_MOST[0] / width, SHOWN_AT_MOST[1] / height)
+    scale = shown_scale(width, height)
     small = sorted({(round(px * scale, 1), text) for px, text in drawn if text.strip()})
     assert small, "no text drawn"
     assert small[0][0] >= FIGURE_TEXT_MIN_PX, f"small on the slide (px, text): {small[:5]}"

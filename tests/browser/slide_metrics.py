@@ -1,9 +1,17 @@
 """Stepping through a reveal.js page (`make present`, `make slides`), and what a step looks
 like from the back row, measured in the browser (`measure`): the rendered size of its text
 (computed font size × CSS zoom × reveal.js's scale), what sticks out of the slide or out of
-a box that clips it, and how much of the slide its demo panel takes. The limits are the
-tests'.
+a box that clips it, how much of the slide its demo panel takes, and how large it shows the
+lecture's pictures (`shrunk_pictures`). The limits are the tests'.
 """
+
+import json
+import re
+from pathlib import Path
+
+from figure_style import SLIDE_PICTURE_BOX, shown_scale  # scripts/, on the path (conftest)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # The step on screen: the leaf section (a vertical stack is a section of sections).
 CURRENT_SLIDE = ".reveal .slides section.present:not(.stack)"
@@ -166,6 +174,11 @@ MEASURE_JS = """
                                         || element.className || '').toString().slice(0, 40));
     }
   }
+  // The pictures, at the size shown.
+  const pictures = [...slide.querySelectorAll('img')]
+    .filter((img) => shown(img) && img.naturalWidth)
+    .map((img) => ({alt: img.getAttribute('alt') || '', natural: [img.naturalWidth, img.naturalHeight],
+                    shown: [img.getBoundingClientRect().width, img.getBoundingClientRect().height]}));
   // A demo panel: the outermost widget (or its static drawing) of the slide's output.
   const panels = [...slide.querySelectorAll('.jupyter-widgets, .static-panel')]
     .filter((e) => !e.parentElement.closest('.jupyter-widgets, .static-panel') && shown(e));
@@ -180,6 +193,7 @@ MEASURE_JS = """
     scale: Math.round(scale * 1000) / 1000,
     texts: small,
     cut: [...new Set(cut)],
+    pictures,
     panels: panels.length,
     panel_fraction: Math.round(panelArea / (frame.width * frame.height) * 1000) / 1000,
   };
@@ -190,3 +204,34 @@ MEASURE_JS = """
 def measure(page) -> dict:
     """MEASURE_JS on the step on screen."""
     return page.evaluate(MEASURE_JS, CURRENT_SLIDE)
+
+
+def lecture_pictures() -> dict[str, str]:
+    """The lecture's drawn pictures (scripts/make_figures.py) by their alt text."""
+    cells = json.loads((ROOT / "notebooks" / "lecture.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    return dict(re.findall(r"!\[([^\]]*)\]\(img/([^)\s]+\.png)\)", text))
+
+
+LECTURE_PICTURES = lecture_pictures()
+# A slide whose title is a section's (##, larger than ###) shows its picture 6 px less high:
+# 1 % of the labels' size.
+SHRINK_TOLERANCE = 0.015
+
+
+def shrunk_pictures(metrics: dict) -> list[str]:
+    """The lecture's pictures on the step shown smaller than figure_style.SLIDE_PICTURE_BOX,
+    for which tests/test_figures.py sizes their labels (a slide with too much else on it)."""
+    found = []
+    for picture in metrics["pictures"]:
+        name = LECTURE_PICTURES.get(picture["alt"])
+        if name is None:
+            continue  # an animation's frames, not drawn for the box
+        width, height = picture["natural"]
+        wanted = shown_scale(width, height) * height
+        if picture["shown"][1] < wanted * (1 - SHRINK_TOLERANCE):
+            found.append(
+                f"{name} shown {picture['shown'][1]:.0f} px high, not {wanted:.0f} "
+                f"(at most {SLIDE_PICTURE_BOX[1]}): its labels too small to read"
+            )
+    return found

@@ -11,6 +11,7 @@ from slide_metrics import (
     go_to_slide,
     measure,
     settle,
+    shrunk_pictures,
     step,
 )
 
@@ -42,6 +43,7 @@ def faults(metrics: dict, title: str) -> list[str]:
         if item["px"] < LIMITS[item["kind"]]
     ]
     found += [f"cut off: {what!r}" for what in metrics["cut"]]
+    found += shrunk_pictures(metrics)
     message_only = title == POTENTIAL_DEMO and not potential.potential_available()
     if metrics["panels"] and metrics["panel_fraction"] < DEMO_MIN_FRACTION and not message_only:
         found.append(f"demo panel takes {metrics['panel_fraction']:.0%} of the slide")

@@ -30,9 +30,25 @@ window.deckFitSlides = function (options) {
     ".widget-button, img";
   const slides = document.querySelector(".reveal .slides");
 
+  // The height of what a slide holds. RISE gives its slides a fixed height (95 % of the
+  // window), so there the section's scrollHeight is that height, not its content's: the
+  // room left for a picture then shrank by the slide's empty part at every refit (a picture
+  // 451 px high where 500 px fit). The height of the children, where they add up to less.
+  const contentHeight = (section) => {
+    const style = getComputedStyle(section);
+    let height = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    for (const child of section.children) {
+      const childStyle = getComputedStyle(child);
+      if (childStyle.display === "none" || childStyle.position === "absolute") continue;
+      height += child.offsetHeight + parseFloat(childStyle.marginTop) +
+        parseFloat(childStyle.marginBottom);
+    }
+    return Math.min(section.scrollHeight, height);
+  };
+
   const fitPictures = (section) => {
     for (const img of section.querySelectorAll(pictures)) {
-      const others = section.scrollHeight - img.offsetHeight;
+      const others = contentHeight(section) - img.offsetHeight;
       img.style.maxHeight = Math.max(slideHeight() - 2 * EDGE - others, 120) + "px";
     }
   };
@@ -53,7 +69,7 @@ window.deckFitSlides = function (options) {
         continue;
       }
       const naturalWidth = (right - left) / scale;
-      const others = section.scrollHeight - panel.offsetHeight;
+      const others = contentHeight(section) - panel.offsetHeight;
       const roomHeight = slideHeight() - 2 * EDGE - others;
       const roomWidth = section.clientWidth - 2 * EDGE;
       const room = Math.min(roomWidth / naturalWidth, roomHeight / panel.offsetHeight);
