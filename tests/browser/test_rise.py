@@ -56,11 +56,6 @@ MATHJAX_FONT_PROBE = (
 UNDRAWN_REPORT = ROOT / "build" / "screenshots" / "rise-undrawn.txt"
 TYPESET_TIMEOUT_MS = 30_000  # MathJax typesets a slide's formulas in about a second
 STRUCTURE_DEMOS = 3  # slides where the 3-D view and a slider turning the plot are checked
-# A demo slide whose panel, under its code, is taller than the slide even at the
-# least zoom that keeps its labels readable (RISE shows the code that `make present` hides):
-# the end of the panel is cut off, and RISE scrolls (issue 16: to be split or made shorter).
-# Their text is still measured.
-TOO_TALL_WITH_THEIR_CODE = ("Demo: fcc, bcc or hcp?",)
 # Formulas are typeset as their slide is shown: the slide's prose no longer shows TeX (a
 # $...$ or a \command), nor MathJax 2's quick preview (smaller, drawn first), only the
 # formulas' final drawing.
@@ -145,8 +140,6 @@ def test_the_slideshow_steps_through_every_slide_with_its_demos_live(slideshow):
             unreadable[f"{title_of(page)} ({page.evaluate(INDICES_JS)})"] = ["TeX not typeset"]
         title = title_of(page) or title  # a panel's step without a title: the one before
         metrics = measure(page)
-        if title in TOO_TALL_WITH_THEIR_CODE:
-            metrics["cut"] = []
         found = faults(metrics, title)
         if found:
             unreadable[f"{title} ({page.evaluate(INDICES_JS)})"] = found

@@ -30,6 +30,11 @@ STRUCTURE_COLOURS = {
 }
 MAX_NEIGHBOURS = 15
 WIDE = {"description_width": "7em"}  # room for a control's whole name
+# The tree's and the accuracy plots' heights (px): with the controls above them and the
+# demo's line of code, the panel fits a 1280 × 720 RISE slide at the least zoom that keeps
+# its labels readable (fit-slides.js; at 380 and 330 its bars were cut off).
+TREE_HEIGHT = 330
+ACCURACY_HEIGHT = 280
 
 
 class ClassificationPanel(Panel):
@@ -99,7 +104,7 @@ class ClassificationPanel(Panel):
         )
         figure.update_layout(
             width=900,
-            height=380,
+            height=TREE_HEIGHT,
             margin={"l": 10, "r": 10, "t": 64, "b": 10},  # a title of two lines
             showlegend=False,
             plot_bgcolor="white",
@@ -142,7 +147,10 @@ class ClassificationPanel(Panel):
         figure.update_yaxes(range=[0, 1.15], row=1, col=1)
         figure.update_yaxes(autorange="reversed", row=1, col=2)
         figure.update_layout(
-            width=900, height=330, margin={"l": 50, "r": 10, "t": 40, "b": 40}, showlegend=False
+            width=900,
+            height=ACCURACY_HEIGHT,
+            margin={"l": 50, "r": 10, "t": 40, "b": 40},
+            showlegend=False,
         )
         return figure
 
