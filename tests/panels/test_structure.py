@@ -239,6 +239,18 @@ def test_the_panel_switches_from_water_to_a_crystal_and_back():
     assert panel.values.shape == (220,) and panel.relative_distance < 1e-8
 
 
+def test_a_3d_view_taken_off_the_page_stays_open_until_the_next_change():
+    # its browser view reports to it while being torn down: closed at once, each report
+    # threw "no comm channel defined" onto the page
+    panel = StructurePanel(fz.demo_structures(), descriptor=fz.coulomb_matrix)
+    water = panel.view
+    panel.structure_choice.value = "NaCl (rock salt)"
+    salt = panel.view
+    assert water not in panel.plots.children and water.comm is not None
+    panel.structure_choice.value = "Cu (fcc)"
+    assert water.comm is None and salt.comm is not None
+
+
 def test_the_coulomb_page_offers_the_periodic_variants_for_a_crystal_only():
     panel = StructurePanel(
         fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC, show_3d=False

@@ -173,6 +173,9 @@ class StructurePanel(Panel):
         self.figure = self._build_figure()
         self.show_3d = show_3d
         self.view = self._new_view()
+        # The view the last structure change took off the page, closed at the next change:
+        # see _on_structure_choice.
+        self._view_taken_off = None
         self._switching_structure = False
         self.structure_choice.observe(self._on_structure_choice, names="value")
         self.descriptor_choice.observe(self._on_descriptor_choice, names="value")
@@ -251,7 +254,14 @@ class StructurePanel(Panel):
         if self.view is not None:
             old, self.view = self.view, self._new_view()
             self.plots.children = (self.figure_column, self.view)
-            old.close()
+            # Not closed yet: the browser tears the old view down after it leaves the page,
+            # and nglview's code then still reports to its model (components removed, the
+            # camera); with the model's comm already closed, each report threw "Syncing
+            # error: no comm channel defined" onto the page (seen in a browser test, now and
+            # then). Closed at the next change, when its view is long gone.
+            if self._view_taken_off is not None:
+                self._view_taken_off.close()
+            self._view_taken_off = old
         self._on_descriptor_choice()
 
     @property
