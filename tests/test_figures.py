@@ -116,19 +116,17 @@ def test_every_label_of_a_lecture_figure_is_readable_on_the_projector(tmp_path, 
     from matplotlib.backends.backend_agg import RendererAgg
 
     drawn = []  # (size in px in the file, the text)
-    draw_text, draw_mathtext = RendererAgg.draw_text, RendererAgg.draw_mathtext
 
-    def recording_text(self, gc, x, y, s, prop, *args, **kwargs):
-        drawn.append((prop.get_size_in_points() * self.dpi / 72, s))
-        return draw_text(self, gc, x, y, s, prop, *args, **kwargs)
+    def recording(draw):
+        def draw_and_record(self, gc, x, y, s, prop, *args, **kwargs):
+            drawn.append((prop.get_size_in_points() * self.dpi / 72, s))
+            return draw(self, gc, x, y, s, prop, *args, **kwargs)
 
-    def recording_mathtext(self, gc, x, y, s, prop, *args, **kwargs):
-        drawn.append((prop.get_size_in_points() * self.dpi / 72, s))
-        return draw_mathtext(self, gc, x, y, s, prop, *args, **kwargs)
+        return draw_and_record
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(RendererAgg, "draw_text", recording_text)
-        patch.setattr(RendererAgg, "draw_mathtext", recording_mathtext)
+        for method in ("draw_text", "draw_mathtext"):  # plain text and formulas
+            patch.setattr(RendererAgg, method, recording(getattr(RendererAgg, method)))
         load_script().main(["--out", str(tmp_path), name])
     width, height = Image.open(tmp_path / name).size
     scale = shown_scale(width, height)
