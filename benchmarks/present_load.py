@@ -1,7 +1,8 @@
 """The presenter's page (`make present`) opened again and again: how soon the title slide
 shows, and how soon every demo of the lecture is drawn (issue 16).
 
-    python benchmarks/present_load.py [--loads N] [--variants present,reference]
+    python benchmarks/present_load.py [--loads N] [--variants present,reference] [--at /27]
+                                      [--reload]
 
 Each variant is a Voila server on notebooks/lecture.ipynb with the deck-reveal template:
 
@@ -10,10 +11,14 @@ Each variant is a Voila server on notebooks/lecture.ipynb with the deck-reveal t
               page is sent (how `make present` worked before issue 16)
 
 Loads alternate between the variants (so that both see the same machine), each in a fresh
-browser context at a projector's 1280 × 720, from the title slide. Per load, from the
-navigation's start:
+browser context at a projector's 1280 × 720, from the title slide, or with --at from the
+slide at that reveal.js address (a reload in the middle of the lecture: `--at /27` is the
+network demo's slide), and with --reload a reload (F5) of a page that has run the lecture
+(its code cached, its old kernel idle). Per load, from the navigation's start:
 
-  title_s     the title slide is shown (reveal.js ready, the current slide's <h1> visible)
+  title_s     the slide is shown (reveal.js ready, the current slide's heading visible)
+  here_s      the demo on the slide opened is drawn (its figures and 3-D views; None if it
+              has none)
   demos_s     every demo is drawn: the number of drawn plotly figures (with their SVG) and
               NGL canvases first reaches what most loads of the run ended with (a load that
               never does, within LOAD_TIMEOUT_S or by STABLE_S after its last cell and last
@@ -72,19 +77,26 @@ KERNEL_CHECK_S = "2"
 RECORDER_JS = r"""
 (() => {
   const POLL_MS = 50;
-  const record = {title: null, ran: null, changes: []};
+  const record = {title: null, here: null, ran: null, changes: []};
   window.__presentLoad = record;
   let last = '';
   let leaves = null;  // the leaf slides, in order
   setInterval(() => {
     const now = performance.now();
     const reveal = document.querySelector('.reveal.ready');
-    const heading = document.querySelector('.reveal .slides section.present h1');
+    const current = document.querySelector('.reveal .slides section.present:not(.stack)');
+    const heading = current && current.querySelector('h1, h2, h3');
     const loading = document.getElementById('loading');
     const covered = loading && loading.checkVisibility();
     if (record.title === null && reveal && heading && !covered && heading.checkVisibility()
         && heading.innerText.trim()) {
       record.title = now;
+    }
+    if (record.here === null && reveal && current && !covered) {
+      const figures = [...current.querySelectorAll('.js-plotly-plot')];
+      const canvases = [...current.querySelectorAll('.jp-OutputArea-output canvas')];
+      if (figures.length + canvases.length && figures.every((p) => p.querySelector('.main-svg'))
+          && canvases.every((c) => c.width > 0 && c.height > 0)) record.here = now;
     }
     const plots = [...document.querySelectorAll('.js-plotly-plot')]
       .filter((p) => p.querySelector('.main-svg')).length;
@@ -123,16 +135,28 @@ RECORDER_JS = r"""
 """
 
 
-def load(browser, url: str) -> dict:
-    """One load of the page in a fresh context: the figures above (None: never happened)."""
+def load(browser, url: str, reload: bool = False) -> dict:
+    """One load of the page in a fresh context: the figures above (None: never happened).
+    With `reload`, the page is opened and left to run the whole lecture first, then reloaded
+    (F5 in the middle of the lecture: the browser has the code, the old kernel is idle), and
+    the reload is measured."""
     context = browser.new_context(viewport=PROJECTOR)
     context.add_init_script(RECORDER_JS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    load_average = os.getloadavg()[0]
     try:
-        page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
+        if reload:
+            page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
+            page.wait_for_function(
+                "window.deckRun && window.deckRun.done", timeout=LOAD_TIMEOUT_S * 1000
+            )
+            page.wait_for_timeout(STABLE_S * 1000)
+        load_average = os.getloadavg()[0]
+        if reload:
+            page.reload(wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
+        else:
+            page.goto(url, wait_until="commit", timeout=LOAD_TIMEOUT_S * 1000)
         deadline = time.monotonic() + LOAD_TIMEOUT_S
         settled = False
         while time.monotonic() < deadline:
@@ -151,6 +175,7 @@ def load(browser, url: str) -> dict:
     final = record["changes"][-1] if record["changes"] else [None, 0, 0]
     return {
         "title_s": record["title"] / 1000 if record["title"] is not None else None,
+        "here_s": record["here"] / 1000 if record["here"] is not None else None,
         "changes": [[at / 1000, plots, views] for at, plots, views in record["changes"]],
         "settled": settled,
         "plots": final[1],
@@ -193,7 +218,7 @@ def median(values: list) -> float | None:
     return statistics.median(known) if known else None
 
 
-def run(loads: int, variants: list[str]) -> dict:
+def run(loads: int, variants: list[str], at: str = "", reload: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     from deck_server.launch import CHROMIUM_FLAGS, voila_process
@@ -220,7 +245,7 @@ def run(loads: int, variants: list[str]) -> dict:
         )
         for index in range(loads):
             for name in variants:
-                measured = load(browser, urls[name])
+                measured = load(browser, urls[name] + (f"#{at}" if at else ""), reload)
                 results[name].append(measured)
                 shown = {k: v for k, v in measured.items() if k != "changes"}
                 print(f"  {name} {index + 1}/{loads}: {json.dumps(shown)}", flush=True)
@@ -233,8 +258,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loads", type=int, default=5, help="loads per variant")
     parser.add_argument("--variants", default="present,reference")
+    parser.add_argument("--at", default="", help="open at this slide (reveal.js's #/h/v)")
+    parser.add_argument(
+        "--reload", action="store_true", help="measure a reload of a page that has run the lecture"
+    )
     options = parser.parse_args()
-    results = run(options.loads, options.variants.split(","))
+    results = run(options.loads, options.variants.split(","), options.at, options.reload)
     out = ROOT / "build" / "present_load.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
@@ -242,6 +271,7 @@ def main() -> None:
         averages = [m["load_average"] for m in measured]
         print(
             f"{name}: title_s median {median([m['title_s'] for m in measured])}, "
+            f"here_s median {median([m['here_s'] for m in measured])}, "
             f"demos_s median {median([m['demos_s'] for m in measured])}, "
             f"plots {sorted({m['plots'] for m in measured})}, "
             f"views {sorted({m['views'] for m in measured})}, "

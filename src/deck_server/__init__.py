@@ -15,6 +15,8 @@
 |                 | left shut down                                        |                  |
 | speaker_view    | the speaker view's slide previews, with no kernel     | standalone       |
 |                 | (`make present` only)                                 |                  |
+| run_order       | the presenter's page runs the demo of the slide it    | standalone       |
+|                 | opens on first (`make present` only)                  |                  |
 | launch          | start Voila as `make serve` does (tests, benchmarks)  | —                |
 | rise            | `make rise`: RISE on the classic notebook server      | —                |
 
@@ -64,7 +66,12 @@ def _standalone(app, visitors: Visitors, compressed: Path | None) -> list[type]:
     presenter's page its speaker view; the output transforms for the application `app`."""
     from . import compression, headers, kernels, speaker_view, websocket
 
-    speaker_view.install(getattr(app, "voila_configuration", None))
+    configuration = getattr(app, "voila_configuration", None)
+    speaker_view.install(configuration)
+    if configuration is not None and configuration.progressive_rendering:
+        from . import run_order
+
+        run_order.install()
     # Half the cores start pool kernels; the other half stay for the visitors.
     kernels.install_kernel_manager(max(1, (os.cpu_count() or 2) // 2), visitors)
     kernels.install_page_limits(visitors)

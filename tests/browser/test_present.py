@@ -6,11 +6,13 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from conftest import PRESENTER_LOAD_TIMEOUT_MS
 from panel_checks import TIMEOUT_MS, assert_turning_changes_coordinates
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from slide_metrics import AT_END_JS, CURRENT_SLIDE, back_to_the_title, go_to_slide, step
 
 import featurize
+from deck_server import run_order
 from featurize.classification import CRYSTAL_STRUCTURES
 
 LECTURE = Path(__file__).resolve().parents[2] / "notebooks" / "lecture.ipynb"
@@ -66,7 +68,7 @@ def test_once_every_cell_has_run_every_demo_is_drawn(lecture):
     lecture.assert_clean()
 
 
-def test_a_reload_comes_back_on_its_slide_before_the_lecture_has_run(lecture, page, presenter_url):
+def test_a_reload_comes_back_on_its_slide_and_runs_its_demo_first(lecture, page, presenter_url):
     go_to_slide(lecture, "turn the molecule")
     where = lecture.evaluate("location.hash")
     page.goto(f"{presenter_url}/{where}", wait_until="commit")  # a reload on that slide
@@ -81,7 +83,28 @@ def test_a_reload_comes_back_on_its_slide_before_the_lecture_has_run(lecture, pa
         timeout=TIMEOUT_MS,
     ).json_value()
     assert shown["hash"] == where and "turn the molecule" in shown["title"]
-    assert shown["done"] is False  # its demo comes once the cells before it have run
+    assert shown["done"] is False  # the slide came before the kernel had run anything
+    # its demo runs right after the setup cells, not after the 48 cells above it
+    # (deck_server.run_order), and is drawn there
+    cells = nbformat.read(LECTURE, as_version=4).cells
+    setup = [index for index, cell in enumerate(cells) if run_order.is_setup(cell)]
+    demo = page.eval_on_selector(
+        CURRENT_SLIDE,
+        "s => Number(s.querySelector('[cell-index] .jp-CodeCell').closest('[cell-index]')"
+        ".getAttribute('cell-index')) - 1",
+    )
+    assert demo > max(setup) + 40 and PANEL_CALL.search(cells[demo].source)
+    page.wait_for_function(f"window.deckRun.cells > {len(setup)}", timeout=TIMEOUT_MS)
+    assert page.evaluate("window.deckRun.order")[: len(setup) + 1] == [*setup, demo]
+    page.wait_for_selector(f"{CURRENT_SLIDE} .js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{CURRENT_SLIDE} canvas')].some((c) => c.width > 0)",
+        timeout=TIMEOUT_MS,
+    )
+    # and the rest of the lecture still runs, every answer counted once
+    page.wait_for_function("window.deckRun.done", timeout=PRESENTER_LOAD_TIMEOUT_MS)
+    order = page.evaluate("window.deckRun.order")
+    assert sorted(order) == list(range(len(cells)))
 
 
 def test_the_presenter_steps_through_every_slide_without_an_error(lecture):

@@ -11,7 +11,15 @@ from traitlets.config import Config
 from voila.app import Voila
 
 import deck_server
-from deck_server import compression, headers, kernels, landing_page, speaker_view, websocket
+from deck_server import (
+    compression,
+    headers,
+    kernels,
+    landing_page,
+    run_order,
+    speaker_view,
+    websocket,
+)
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -27,6 +35,7 @@ def pristine(monkeypatch):
         voila.handler.VoilaHandler, "get_generator", voila.handler.VoilaHandler.get_generator
     )
     monkeypatch.setattr(websocket.PublicKernelConnection, "visitors", None)
+    monkeypatch.setattr(voila.app, "ExecutionRequestHandler", voila.app.ExecutionRequestHandler)
 
 
 def test_the_settings_apply_wherever_voila_runs(pristine, monkeypatch):
@@ -55,6 +64,8 @@ def test_standalone_voila_gets_the_rest_when_it_builds_its_settings(pristine, tm
     assert websocket.PublicKernelConnection.visitors is visitors
     made = voila.app.voila_kernel_manager_factory(object, False, 0)
     assert made.__qualname__.startswith(kernels.deck_kernel_manager.__name__)
+    # cells run in the notebook's order on pages without progressive rendering
+    assert voila.app.ExecutionRequestHandler is not run_order.SlideFirstExecution
 
 
 def test_the_presenters_voila_gets_the_speaker_views_hook_as_it_starts(pristine, tmp_path):
@@ -62,10 +73,14 @@ def test_the_presenters_voila_gets_the_speaker_views_hook_as_it_starts(pristine,
 
     deck_server.install(Config(), notebooks=NOTEBOOKS, compressed=tmp_path)
     presenter = SimpleNamespace(
-        voila_configuration=VoilaConfiguration(template="deck-reveal", preheat_kernel=False)
+        voila_configuration=VoilaConfiguration(
+            template="deck-reveal", preheat_kernel=False, progressive_rendering=True
+        )
     )
     Voila.init_settings(presenter)
     assert presenter.voila_configuration.prelaunch_hook is speaker_view.prelaunch_hook
+    # and its cells run from the slide it opens on
+    assert voila.app.ExecutionRequestHandler is run_order.SlideFirstExecution
 
 
 def test_a_kernel_websocket_remembers_a_bounded_number_of_message_signatures(pristine):
