@@ -121,10 +121,10 @@ def box(ax, x, y, w, h, text, colour, size=15, text_colour="white", weight="bold
     )
 
 
-def arrow(ax, start, end, colour=BLACK, style="-|>", width=2.0, **kwargs):
+def arrow(ax, start, end, colour=BLACK, style="-|>", width=2.0, head=22, **kwargs):
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=22, lw=width, color=colour, **kwargs
+            start, end, arrowstyle=style, mutation_scale=head, lw=width, color=colour, **kwargs
         )
     )
 

@@ -459,12 +459,16 @@ def model_types(path: Path) -> None:
     for k, name in enumerate(["cubic", "hexagonal", "tetragonal"]):
         axes[1].scatter(*points[labels == k].T, color=colours[k], s=25, label=name)
     # the classes' legend in a row of its own below the panels: at a readable size it
-    # covered a third of the narrow panel, and no region is wide enough for a name inside
+    # covered a third of the narrow panel, and no region is wide enough for a name inside;
+    # its title says whose classes they are, since it spans all three panels
     fig.legend(
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.065),
+        bbox_to_anchor=(0.5, 0.06),
         ncol=3,
         fontsize=13,
+        title="the classifier's categories (crystal system):",
+        title_fontsize=13,
+        alignment="center",
         frameon=False,
         markerscale=1.4,
         handletextpad=0.2,
@@ -482,7 +486,7 @@ def model_types(path: Path) -> None:
     fig.text(
         0.5, 0.025, "synthetic data, drawn for illustration", ha="center", fontsize=13, color=GREY
     )
-    fig.tight_layout(rect=(0, 0.13, 1, 1))
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
     save(fig, path)
 
 
@@ -542,13 +546,15 @@ def ml_workflow(path: Path) -> None:
     # The column sits left of centre and the notes are 15 pt (was 16), so that the longest
     # note ends clear of the right edge and the loop's label clear of the left one; the
     # boxes are wide enough for "Featurize" with a margin.
-    x, top, pitch, height, width = 5.05, 8.35, 1.28, 0.62, 2.9
+    x, top, pitch, height, width = 5.05, 8.35, 1.28, 0.58, 2.9
+    # each arrow ends a gap short of the boxes' rounded edge (figure_style.box pads by 0.1)
+    edge = height / 2 + 0.1 + 0.07
     for i, (step, colour, note) in enumerate(steps):
         y = top - pitch * i
         box(ax, x, y, width, height, step, colour, size=18)
         ax.text(x + width / 2 + 0.4, y, note, va="center", fontsize=15)
         if i:
-            arrow(ax, (x, y + pitch - height / 2 - 0.1), (x, y + height / 2 + 0.1), width=2.5)
+            arrow(ax, (x, y + pitch - edge), (x, y + edge), width=2.5, head=18)
     train_y, validate_y = top - pitch * 3, top - pitch * 4
     arrow(
         ax,
