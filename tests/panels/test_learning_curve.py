@@ -1,5 +1,6 @@
 """featurize.panels.learning_curve: both recipes' curves, and both models trained live."""
 
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -81,6 +82,7 @@ def test_the_slider_trains_both_recipes_live(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     assert {key: run.n_train for key, run in panel.shown_runs.items()} == {RUPP: 200, HANSEN: 200}
     panel.n_train.value = 400
+    assert panel.training.wait(timeout=120)  # trained off the kernel's main loop
     for key in (RUPP, HANSEN):
         parity = trace(panel.figure, f"parity-{key}")
         reference, predicted = np.array(parity.x), np.array(parity.y)
@@ -94,6 +96,45 @@ def test_the_slider_trains_both_recipes_live(qm9_regression):
         )
         assert 10 < mae < 20
     assert panel.progress.layout.visibility == "hidden"
+
+
+def test_the_slider_returns_at_once_and_the_latest_size_is_trained(qm9_regression, monkeypatch):
+    """The slider's handler hands the training to a thread: the kernel's main loop, which
+    answers every other demo on the page, is free while it runs; sizes chosen meanwhile are
+    replaced by the last one."""
+    panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
+    release, trained = threading.Event(), []
+    run = qm9_regression.run
+
+    def held_run(n_train, key, progress=None):
+        trained.append((n_train, key))
+        assert release.wait(timeout=60)
+        return run(n_train, key, progress)
+
+    monkeypatch.setattr(qm9_regression, "run", held_run)
+    panel.n_train.value = 400  # returns while the training waits
+    assert panel.training.busy and panel.shown_runs[HANSEN].n_train == 200
+    panel.n_train.value = 800
+    panel.n_train.value = 100
+    release.set()
+    assert panel.training.wait(timeout=120)
+    assert [n for n, _ in trained] == [400, 400, 100, 100]  # 800 was passed over
+    assert {key: run.n_train for key, run in panel.shown_runs.items()} == {RUPP: 100, HANSEN: 100}
+    assert panel.progress.layout.visibility == "hidden"
+
+
+def test_training_that_fails_in_the_background_is_a_message(qm9_regression, monkeypatch):
+    panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
+
+    def broken_run(n_train, key, progress=None):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(qm9_regression, "run", broken_run)
+    panel.n_train.value = 400
+    assert panel.training.wait(timeout=60)
+    assert panel.message.value.count("out of memory") == 1
+    assert "RuntimeError" in panel.message.value
+    assert panel.shown_runs[HANSEN].n_train == 200
 
 
 def test_compute_the_curve_when_there_is_none(qm9_regression, monkeypatch, tmp_path):
@@ -160,6 +201,7 @@ def test_without_qm9_the_learning_curve_panel_says_so(monkeypatch):
 def test_display_hands_the_current_figures_to_the_browser(qm9_regression):
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     panel.n_train.value = 100
+    assert panel.training.wait(timeout=120)  # trained off the kernel's main loop
     bundle = panel._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
     for key in (RUPP, HANSEN):
@@ -182,6 +224,7 @@ def test_retraining_survives_the_browsers_report_of_the_redrawn_traces(qm9_regre
     panel = LearningCurvePanel(qm9_regression, curve=made_up_curve())
     panel._repr_mimebundle_()  # as on the page: refused states become the panel's message
     panel.n_train.value = 100
+    assert panel.training.wait(timeout=120)  # trained off the kernel's main loop
     figure = panel.figure
     deltas = [
         {

@@ -31,6 +31,7 @@ from ..regression import (
     save_learning_curve,
     stored_learning_curve,
 )
+from ._background import LatestInBackground
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace, two_plots
 from ._progress import progress_bar, with_progress
@@ -47,6 +48,8 @@ class LearningCurvePanel(Panel):
 
     Moving n_train trains both recipes on that many QM9 molecules (γ and the ridge term λ by
     cross-validation on them, for each), adds their test errors to the curves and shows their predictions.
+    That training runs off the kernel's main loop (`training`, up to seconds at 1,500
+    molecules), so that the page's other demos answer meanwhile; `training.wait()` waits for it.
     The full curves are read from `make data`'s cache, or computed with compute_button.
     """
 
@@ -71,6 +74,7 @@ class LearningCurvePanel(Panel):
             else {key: _g2_point(key) for key in RECIPES}
         )
         self._draw_curve()
+        self.training = LatestInBackground(self._training_failed, name="learning-curve training")
         self.n_train.observe(self._on_n_train, names="value")
         self.one_run_at_a_time(self.compute_button, self.compute_curve)
         if self.regression is not None:
@@ -247,6 +251,7 @@ class LearningCurvePanel(Panel):
         """Train both recipes at every size of the curve (some seconds), draw, keep on disk."""
         if self.regression is None:
             return
+        self.training.wait()  # the slider's training, if one runs, first: one at a time
         try:
             self.curve = with_progress(
                 self.progress,
@@ -263,7 +268,11 @@ class LearningCurvePanel(Panel):
 
     # -- the models trained now -------------------------------------------------------
     def _on_n_train(self, change) -> None:
-        self.train(change["new"])
+        n_train = change["new"]
+        self.training.submit(lambda: self.train(n_train))
+
+    def _training_failed(self, error: Exception) -> None:
+        self.show_message(f"Training stopped with an error ({type(error).__name__}: {error}).")
 
     def train(self, n_train: int) -> None:
         """Train both recipes on n_train molecules (γ, λ by cross-validation for each)."""
