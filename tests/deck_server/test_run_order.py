@@ -4,6 +4,7 @@ import ast
 import asyncio
 import builtins
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -102,7 +103,10 @@ def execute(monkeypatch, cells, payload: dict) -> Recorder:
     nb = nbformat.v4.new_notebook(cells=cells)
     monkeypatch.setitem(ExecutionRequestHandler._execution_data, "k1", {"nb": nb, "config": None})
     message = {"action": "execute", "payload": {"kernel_id": "k1", **payload}}
-    asyncio.run(handler.on_message(json.dumps(message)))
+    # in a thread of its own: a browser test before this one on the same worker may have
+    # left its event loop running in this thread (playwright's sync API)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, handler.on_message(json.dumps(message))).result()
     return recorder
 
 
