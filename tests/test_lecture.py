@@ -36,7 +36,6 @@ DEMOS = [
     'StructurePanel(fz.molecule("H2O"), descriptor=fz.coulomb_matrix)',
     "StructurePanel(fz.demo_structures(), descriptor=fz.soap)",
     "StructurePanel(fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC)",
-    "from featurize.potential import forces\n\n"
     "StructurePanel(fz.demo_structures(rattled=True), descriptor=forces)",
     "LikelihoodPanel()",
     "LearningCurvePanel()",
@@ -189,7 +188,6 @@ def test_the_optional_demos_are_the_ones_the_agenda_names(cells):
         "StructurePanel(fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC)",
         "MixturePanel()",
         "NetworkPanel()",
-        "from featurize.potential import forces\n\n"
         "StructurePanel(fz.demo_structures(rattled=True), descriptor=forces)",
     ]
 

@@ -42,10 +42,11 @@ def test_the_slide_file_holds_everything_it_loads(slide_file):
     assert all(picture.count("<circle") >= 2 for picture in pictures)
     assert any('fill="#ff0d0d"' in picture for picture in pictures)  # an oxygen, in Jmol red
     if not potential.potential_available():
-        # the live panel shows only its install message then; so does its slide, with no
-        # empty figure beside it
+        # the live panel shows only its install message then; so does its slide (the one
+        # after the demo's prose), with no empty figure beside it
         heading = html.index("Demo: a universal potential, live")
-        slide = html[heading : html.index("<section", heading)]
+        start = html.index("<section", heading)
+        slide = html[start : html.index("<section", start + 1)]
         assert (
             "optional &#39;foundation&#39; extra" in slide or "optional 'foundation' extra" in slide
         )
