@@ -6,6 +6,7 @@ measured in a browser (tests/browser/test_demo_pages.py)."""
 import re
 import shutil
 import subprocess
+import time
 
 import plotly.graph_objects as go
 import pytest
@@ -53,7 +54,21 @@ def test_a_preheated_kernel_draws_the_pictures_then_every_kernel_uses_them(
     # plotly's own drawing, at the figure's size, with the heatmap it shows
     assert re.match(rf'<svg class="main-svg"[^>]* width="{width}" height="{height}"', picture)
     assert 'class="hm"' in picture or "heatmaplayer" in picture, picture[:300]
-    assert len(list(voila_kernel.joinpath(pictures.PICTURES_FOLDER).glob("*.svg"))) == 1
+    folder = voila_kernel / pictures.PICTURES_FOLDER
+    assert [p.stem for p in folder.glob("*.svg")] == [pictures.picture_key(figure)]
+    # its sliders' frames one stop either side (3 rotation sliders): asked for, not waited
+    # for, drawn next for the kernels after this one
+    assert not any("pictures" in f for s in drawn["sliders"] for f in s["frames"].values())
+    later = folder / pictures.LATER_FOLDER
+    deadline = time.monotonic() + 2 * pictures.FIGURE_TIMEOUT_S
+    while any(later.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    again = panel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    turned = [
+        f["pictures"] for s in again["sliders"] for f in s["frames"].values() if "pictures" in f
+    ]
+    assert len(turned) == 6 and all(p[0].startswith('<svg class="main-svg"') for p in turned)
+    assert len(list(folder.glob("*.svg"))) == 7
 
     # a visitor's kernel draws nothing: it finds the picture kept
     monkeypatch.setenv(pictures.PREHEAT_VARIABLE, "False")

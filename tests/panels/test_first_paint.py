@@ -14,11 +14,16 @@ import plotly.graph_objects as go
 import pytest
 
 import featurize as fz
-from featurize.panels import StructurePanel
-from featurize.panels._base import _widget_tree
+from featurize.errors import FeaturizeError
+from featurize.panels import LearningCurvePanel, LikelihoodPanel, StructurePanel
+from featurize.panels import _first_paint as first_paint_module
+from featurize.panels._base import Panel, _widget_tree
 from featurize.panels._first_paint import (
+    ANSWERED_LATER,
     FIRST_PAINT_MIME,
     VOILA_KERNEL_VARIABLE,
+    VOILA_PREHEAT_VARIABLE,
+    _plain_paint,
     as_d3_format,
     first_paint,
 )
@@ -127,3 +132,209 @@ def test_a_log_slider_handle_sits_where_its_exponent_is():
     painted = first_paint(widgets.VBox([slider]))["html"]
     assert 'deck-fp-handle" style="left: 50.00%"' in painted  # 10^-2 is halfway from 10^-4 to 1
     assert ">0.0100<" in painted  # ".3g", as d3-format writes it
+
+
+# --- a preheated kernel's frames: each slider's nearest stops, painted in advance -----------
+
+
+@pytest.fixture
+def preheated(in_voila, monkeypatch):
+    """A kernel Voila preheated; kaleido's pictures left out (test_figure_pictures.py)."""
+    monkeypatch.setenv(VOILA_PREHEAT_VARIABLE, "True")
+    monkeypatch.setattr(
+        first_paint_module, "figure_pictures", lambda figures, wait=True: [None] * len(figures)
+    )
+
+
+def sliders_of(panel) -> list:
+    """The panel's sliders in the first paint's order (data-deck-slider="i")."""
+    kinds = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
+    return [
+        w
+        for w in _widget_tree(panel.widget)
+        if isinstance(w, (*kinds, widgets.SelectionSlider)) and type(w).__name__ in _SLIDERS
+    ]
+
+
+_SLIDERS = {"IntSlider", "FloatSlider", "FloatLogSlider", "SelectionSlider"}
+
+
+def shown_with(paint: dict, frame: dict) -> tuple[str, list[dict]]:
+    """A frame as the page draws it: its HTML, and each figure the first paint's with the
+    frame's changes (first-paint.js's figureAt)."""
+    figures = []
+    for first, change in zip(paint["figures"], frame["figures"], strict=True):
+        if change is None:
+            figures.append(first)
+            continue
+        data = change["data"]
+        if isinstance(data, dict):
+            data = [data.get(str(i), data.get(i, trace)) for i, trace in enumerate(first["data"])]
+        layout = change["layout"] if change["layout"] is not None else first["layout"]
+        figures.append({"data": data, "layout": layout, "config": first["config"]})
+    return frame["html"], figures
+
+
+def test_only_a_kernel_voila_preheated_paints_frames(in_voila, monkeypatch):
+    monkeypatch.delenv(VOILA_PREHEAT_VARIABLE, raising=False)
+    assert "sliders" not in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    monkeypatch.setenv(VOILA_PREHEAT_VARIABLE, "True")
+    assert "sliders" in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+
+
+@pytest.mark.parametrize("name", list(EVERY_PANEL))
+def test_each_frame_is_what_the_kernel_shows_when_the_slider_is_turned_there(
+    name, preheated, cache
+):
+    panel = EVERY_PANEL[name]()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    json.dumps(paint, allow_nan=False)
+    assert len(paint["sliders"]) == paint["html"].count("data-deck-slider=")
+    # the panel is left as it was painted
+    assert same(_plain_paint(panel.widget), (paint_without_pictures(paint), paint["figures"]))
+    sliders = sliders_of(panel)
+    if sliders and not getattr(sliders[0], ANSWERED_LATER, False):
+        assert paint["sliders"][0] is not None, f"{name}'s first slider has no frames"
+    for index, frames in enumerate(paint["sliders"]):
+        if frames is None:
+            continue
+        stops = sorted(frames["frames"], key=int)
+        start = frames["start"]
+        assert frames["model_id"] == sliders[index].model_id
+        assert start not in {int(s) for s in stops}
+        # nearest first: the stops either side of the start are there
+        near = {start - 1, start + 1} & set(range(len(frames["values"])))
+        assert near <= {int(s) for s in stops}, (name, index, stops)
+        for stop in {stops[0], stops[-1], *(s for s in stops if int(s) in near)}:
+            fresh = EVERY_PANEL[name]()  # turned from its start, as a visitor's kernel is
+            setattr(sliders_of(fresh)[index], frames["name"], frames["values"][int(stop)])
+            assert same(shown_with(paint, frames["frames"][stop]), _plain_paint(fresh.widget)), (
+                name,
+                index,
+                stop,
+            )
+
+
+def paint_without_pictures(paint: dict) -> str:
+    """The first paint's HTML with each figure's place empty, as a frame has it."""
+    return re.sub(
+        r'(<div data-deck-figure="\d+" style="[^"]*" class="deck-fp-figure) deck-fp-picture">.*?</svg>',
+        r'\1">',
+        paint["html"],
+        flags=re.S,
+    )
+
+
+def test_a_slider_answered_in_the_background_has_no_frames(preheated, cache):
+    paint = LearningCurvePanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert paint["sliders"] == [None]
+
+
+class Remembering(Panel):
+    """A panel whose readout depends on how it got there: the largest value seen so far."""
+
+    def __init__(self, history: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.FRAME_HISTORY = history
+        self.slider = widgets.IntSlider(value=5, min=0, max=10, description="n")
+        self.readout = widgets.HTML()
+        self.largest = 5
+        self.slider.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([self.slider, self.readout, self.message])
+        self._on_change()
+
+    def _on_change(self, _change=None) -> None:
+        self.largest = max(self.largest, self.slider.value)
+        self.readout.value = f"at {self.slider.value}, largest so far {self.largest}"
+
+
+def test_a_panel_that_remembers_its_turns_gets_frames_only_when_it_says_what_it_remembers(
+    preheated,
+):
+    # frames painted one after another would each show the largest of all before it
+    assert Remembering()._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"] == [None]
+    panel = Remembering(history=("largest",))
+    frames = panel._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"][0]
+    assert "at 4, largest so far 5" in frames["frames"][4]["html"]
+    assert "at 6, largest so far 6" in frames["frames"][6]["html"]
+    assert "at 15" not in json.dumps(frames) and len(frames["frames"]) == 10  # 0–10 but 5
+    assert panel.largest == 5 and panel.slider.value == 5
+
+
+def test_frames_stop_at_their_budget_nearest_first(preheated, monkeypatch):
+    monkeypatch.setattr(first_paint_module, "FRAMES_BUDGET_CHARS", 1)
+    frames = Remembering(history=("largest",))._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"][0]
+    assert list(frames["frames"]) == [6]
+
+
+@pytest.mark.parametrize(
+    ("slider", "a_stop"),
+    [
+        (
+            widgets.FloatSlider(value=3.6, min=3.5, max=3.7, step=0.01),
+            3.61,
+        ),  # not 3.6100000000000003
+        (widgets.FloatLogSlider(value=0.01, min=-3, max=-1, step=1), 0.1),
+        (widgets.IntSlider(value=2, min=0, max=4, step=2), 4),
+        (widgets.SelectionSlider(options=["a", "b", "c"], value="b"), 2),
+    ],
+)
+def test_a_stop_is_the_value_the_pages_slider_sends(slider, a_stop):
+    stops = first_paint_module._stop_values(slider)
+    assert a_stop in stops
+    if isinstance(slider, widgets.FloatSlider):
+        assert stops[11] == 3.61
+
+
+def test_a_sliders_first_turn_either_way_comes_with_pictures_of_the_figures_it_changes(
+    preheated, monkeypatch
+):
+    asked = []
+
+    def pictures(figures, wait=True):  # a picture naming the figure's second trace's y values
+        asked.append((len(figures), wait))
+        return [f"<svg>{decoded(figure['data'][1]['y'])[:3]}</svg>" for figure in figures]
+
+    monkeypatch.setattr(first_paint_module, "figure_pictures", pictures)
+    panel = LikelihoodPanel()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    mean = paint["sliders"][0]
+    start = mean["start"]
+    for stop, frame in mean["frames"].items():
+        if abs(int(stop) - start) == 1:
+            _, figures = shown_with(paint, frame)
+            (index,) = [i for i, change in enumerate(frame["figures"]) if change is not None]
+            expected = f"<svg>{decoded(figures[index]['data'][1]['y'])[:3]}</svg>"
+            assert frame["pictures"] == {index: expected}
+        else:
+            assert "pictures" not in frame
+    # the first paint's figures, waited for; then, each side of each slider, the one figure a
+    # turn changes, not waited for (drawn for the kernels after this one)
+    frames = sum(s is not None for s in paint["sliders"])
+    assert asked == [(len(paint["figures"]), True), (2 * frames, False)]
+
+
+def test_a_panel_showing_why_it_cannot_draw_still_paints_its_first_paint(preheated):
+    # the universal potential's page without its optional extra: the descriptor refuses
+    def refuses(atoms):
+        raise FeaturizeError("Install the extra first: make foundation.")
+
+    panel = StructurePanel(fz.molecule("H2O"), descriptor=refuses, show_3d=False)
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert "Install the extra first" in paint["html"]
+    assert len(paint["sliders"]) == 3
+
+
+class FailsAtSeven(Remembering):
+    def _on_change(self, _change=None) -> None:
+        if self.slider.value == 7:
+            raise RuntimeError("a bug of the panel's")
+        super()._on_change()
+
+
+def test_a_slider_whose_panel_fails_on_a_turn_gets_no_frames_and_is_put_back(preheated, caplog):
+    panel = FailsAtSeven(history=("largest",))
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert paint["sliders"] == [None]
+    assert panel.slider.value == 5 and "at 5, largest so far 5" in paint["html"]
+    assert "No first-paint frames for the slider 'n'" in caplog.text

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ..settings import PALETTE
-from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted
+from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted, frames_wanted
 from ._patches import on_refused_state
 
 # A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
@@ -28,6 +28,9 @@ class Panel:
     """A demo panel: `widget` is its root, `message` the line where user errors appear."""
 
     widget: widgets.Widget
+    # Attributes a slider's turn changes beyond what the controls set, which the first paint
+    # puts back before painting each of its frames (featurize.panels._first_paint).
+    FRAME_HISTORY: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.message = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
@@ -89,7 +92,9 @@ class Panel:
                 figure._repr_mimebundle_()
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if first_paint_wanted():
-            bundle[FIRST_PAINT_MIME] = first_paint(self.widget)
+            bundle[FIRST_PAINT_MIME] = first_paint(
+                self.widget, with_frames=frames_wanted(), history=self
+            )
         return bundle
 
 

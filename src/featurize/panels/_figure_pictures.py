@@ -44,6 +44,9 @@ from ..cache import cache_directory, write_atomically
 PICTURE_FORMAT = 1
 PICTURES_FOLDER = "figure-pictures"
 REQUESTS_FOLDER = "asked"  # under PICTURES_FOLDER: a figure to draw, as {key}.json
+# ...and one a kernel does not wait for (a first paint's frames: for the kernels after it),
+# drawn when no picture a kernel waits for is asked
+LATER_FOLDER = "asked-later"
 PREHEAT_VARIABLE = "VOILA_PREHEAT"  # voila.utils.ENV_VARIABLE.VOILA_PREHEAT
 # kaleido's browser takes ~4 s to start on this machine, then ~0.5 s a figure. A kernel waits
 # this long for its pictures; the drawing process gives up on one figure after
@@ -69,10 +72,12 @@ def drawing_wanted(environ=os.environ) -> bool:
     return environ.get(PREHEAT_VARIABLE) == "True"
 
 
-def figure_pictures(figures: list[dict]) -> list[str | None]:
+def figure_pictures(figures: list[dict], wait: bool = True) -> list[str | None]:
     """The SVG picture of each first-paint figure ({"data", "layout"} in plotly's JSON, as
     featurize.panels._first_paint makes them), or None where there is none: a figure without
-    a width and height of its own (its size is its container's), or one not yet drawn."""
+    a width and height of its own (its size is its container's), or one not yet drawn.
+    wait=False: the missing ones are asked for after any a kernel waits for, and drawn for
+    the kernels after this one."""
     keys = [picture_key(figure) for figure in figures]
     pictures = [_kept(key) for key in keys]
     missing = {
@@ -83,9 +88,12 @@ def figure_pictures(figures: list[dict]) -> list[str | None]:
     if missing and drawing_wanted() and _engine_may_work():
         asked_at = time.time()
         for key, figure in missing.items():
-            write_atomically(_asked(key), json.dumps(figure).encode())
-        _wait_for_drawing(list(missing), asked_at)
-        pictures = [_kept(key) for key in keys]
+            write_atomically(_asked(key, later=not wait), json.dumps(figure).encode())
+        if wait:
+            _wait_for_drawing(list(missing), asked_at)
+            pictures = [_kept(key) for key in keys]
+        elif not _drawing_now():
+            _start_drawing()
     return pictures
 
 
@@ -137,8 +145,8 @@ def _folder() -> Path:
     return cache_directory() / PICTURES_FOLDER
 
 
-def _asked(key: str) -> Path:
-    return _folder() / REQUESTS_FOLDER / f"{key}.json"
+def _asked(key: str, later: bool = False) -> Path:
+    return _folder() / (LATER_FOLDER if later else REQUESTS_FOLDER) / f"{key}.json"
 
 
 def _kept(key: str | None) -> str | None:
@@ -227,7 +235,8 @@ def _say_why(why: str) -> None:
 
 
 def _main(folder: Path) -> int:
-    """Draw the pictures asked for in `folder` until none has been asked for LINGER_S, each
+    """Draw the pictures asked for in `folder` (those kernels wait for first) until none has
+    been asked for LINGER_S, each
     request removed once answered or given up (a figure kaleido cannot draw is left to
     plotly.js). One process at a time: it holds the lock while it runs."""
     import fcntl
@@ -260,6 +269,8 @@ async def _draw_until_idle(folder: Path, log) -> None:
         idle_since = time.monotonic()
         while time.monotonic() < stop_at:
             requests = sorted((folder / REQUESTS_FOLDER).glob("*.json"))
+            if not requests:  # one asked for later, then look again
+                requests = sorted((folder / LATER_FOLDER).glob("*.json"))[:1]
             if not requests and time.monotonic() - idle_since > LINGER_S:
                 return
             for request in requests:

@@ -11,12 +11,19 @@ template (share/jupyter/voila/templates/deck) draws it at once and swaps in the 
 when that is drawn. No other front end knows the MIME type, so JupyterLab, the classic
 notebook and nbconvert show the live widget as before; it is added only in kernels that Voila
 started (first_paint_wanted).
+
+A kernel Voila preheated for a demo page (frames_wanted) also paints each slider's nearest
+stops either side of its value ("frames": the panel as the kernel shows it with that slider
+there and the others where they are), so that the page answers a turn of a slider before
+the kernel has connected; the page hands the value chosen to the live slider when it comes.
+A preheated kernel paints them before any visitor is waiting for it.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 
 import ipywidgets as widgets
@@ -30,6 +37,20 @@ FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
 # Voila sets this in every kernel it starts (voila.utils.ENV_VARIABLE); a first paint is of
 # use only where Voila's page draws the outputs it renders.
 VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
+# Voila sets this in the kernels it preheats (voila.utils.ENV_VARIABLE.VOILA_PREHEAT).
+VOILA_PREHEAT_VARIABLE = "VOILA_PREHEAT"
+# Each slider's frames: its stops this far either side of its value (a turn by key moves one
+# stop; a drag further waits for the kernel)...
+FRAMES_EACH_SIDE = 10
+# ...painted nearest first until this much of the preheat's time is spent on a panel (the
+# universal potential's slider evaluates a network at each stop; the others take < 10 ms).
+FRAMES_BUDGET_S = 3.0
+# ...or this many characters of JSON (before compression) are added to the page: the mixture's
+# EM steps each redraw a density grid.
+FRAMES_BUDGET_CHARS = 400_000
+# The attribute a slider carries when its panel answers it later, in the background (the
+# learning curve's training): a frame painted at once would show the state before the answer.
+ANSWERED_LATER = "_deck_answered_later"
 # ipywidgets 8's label width when a control's style sets none (--jp-widgets-inline-label-width)
 DEFAULT_DESCRIPTION_WIDTH = "80px"
 # The molecule's picture: every atom a disc of BALL_RADIUS_A (NGL's ball-and-stick: its
@@ -49,26 +70,189 @@ def first_paint_wanted(environ=os.environ) -> bool:
     return VOILA_KERNEL_VARIABLE in environ
 
 
-def first_paint(root: widgets.Widget) -> dict:
+def frames_wanted(environ=os.environ) -> bool:
+    """Whether this kernel was preheated: it paints its sliders' frames before a visitor."""
+    return environ.get(VOILA_PREHEAT_VARIABLE) == "True"
+
+
+def first_paint(root: widgets.Widget, with_frames: bool = False, history: object = None) -> dict:
     """The widget tree under `root` as {"html": …, "figures": [{data, layout, config}]}; the
     HTML marks the place of figure i with data-deck-figure="i", which holds the figure's
     picture where one was drawn (featurize.panels._figure_pictures) and is empty otherwise
-    (the page draws the figure with plotly.js)."""
+    (the page draws the figure with plotly.js), and slider i with data-deck-slider="i".
+    with_frames adds "sliders": the frames of each slider (slider_frames, which puts back the
+    attributes of `history` its FRAME_HISTORY names between frames)."""
     figures: list[dict] = []
-    body = _paint(root, figures)
+    sliders: list[widgets.Widget] = []
+    body = _paint(root, figures, sliders)
+    frames = slider_frames(root, sliders, history) if with_frames else []
+    # a slider's first turn by a key shows its frame's pictures (plotly.js is still loading)
+    pictured = [
+        (frame, index, _changed_figure(figures[index], change))
+        for each in frames
+        if each is not None
+        for stop in (each["start"] - 1, each["start"] + 1)
+        if (frame := each["frames"].get(stop)) is not None
+        for index, change in enumerate(frame["figures"])
+        if change is not None
+    ]
     for index, picture in enumerate(figure_pictures(figures)):
         place = _FIGURE_PLACE.format(index)
         if picture is not None:
             body = body.replace(place, f' deck-fp-picture">{picture}', 1)
         body = body.replace(place, '">', 1)
-    return {"html": f'<div class="deck-fp-panel">{body}</div>', "figures": figures}
+    # drawn for the kernels after this one, if not yet: this one's page is not kept waiting
+    frame_pictures = figure_pictures([figure for _, _, figure in pictured], wait=False)
+    for (frame, index, _), picture in zip(pictured, frame_pictures, strict=True):
+        if picture is not None:
+            frame.setdefault("pictures", {})[index] = picture
+    paint = {"html": _panel_html(body), "figures": figures}
+    if with_frames:
+        paint["sliders"] = frames
+    return paint
+
+
+def _changed_figure(first: dict, change: dict) -> dict:
+    """A first-paint figure with a frame's change to it (_figure_change) made."""
+    data = change["data"]
+    if isinstance(data, dict):
+        data = [data.get(i, trace) for i, trace in enumerate(first["data"])]
+    layout = change["layout"] if change["layout"] is not None else first["layout"]
+    return {"data": data, "layout": layout, "config": first["config"]}
+
+
+def _panel_html(body: str) -> str:
+    return f'<div class="deck-fp-panel">{body}</div>'
+
+
+def _plain_paint(root: widgets.Widget) -> tuple[str, list[dict]]:
+    """The panel's HTML and figures as they are now, every figure's place left empty."""
+    figures: list[dict] = []
+    body = _paint(root, figures, [])
+    for index in range(len(figures)):
+        body = body.replace(_FIGURE_PLACE.format(index), '">', 1)
+    return _panel_html(body), figures
+
+
+def slider_frames(
+    root: widgets.Widget, sliders: list[widgets.Widget], history: object = None
+) -> list[dict | None]:
+    """For slider i (data-deck-slider="i"), None if it has no frames, else {"model_id",
+    "name" (the model's attribute a turn sets: value, or a selection slider's index),
+    "values" (that attribute at each stop), "start" (the stop it is at), "frames": {stop:
+    {"html", "figures"}}}: the panel painted with the slider at that stop, the others where
+    they are, as the kernel shows it when the slider is turned there from where it is.
+    A frame's figure i is None where it is the first paint's own, else {"data": the changed
+    traces by index (a list: all of them), "layout": None where unchanged}. first_paint adds
+    to the frames one stop either side "pictures": {figure index: SVG}, where drawn.
+
+    Stops nearest to the value first, FRAMES_EACH_SIDE either side, until FRAMES_BUDGET_S or
+    FRAMES_BUDGET_CHARS is spent. Before each, the attributes `history` names in its
+    FRAME_HISTORY (what a turn changes beyond the controls: a colour range that only widens)
+    are put back as they were; after, every slider. A slider whose panel does not then paint
+    as before gets no frames."""
+    from copy import deepcopy
+    from time import monotonic
+
+    deadline = monotonic() + FRAMES_BUDGET_S
+    chars_left = FRAMES_BUDGET_CHARS
+    remembered = {
+        name: deepcopy(getattr(history, name))
+        for name in getattr(history, "FRAME_HISTORY", ())
+        if hasattr(history, name)  # a structure panel whose descriptor failed has no range
+    }
+
+    def forget_turns() -> None:
+        for name, value in remembered.items():
+            setattr(history, name, deepcopy(value))
+
+    base_html, base_figures = _plain_paint(root)
+    result: list[dict | None] = []
+    for slider in sliders:
+        values = _stop_values(slider)
+        if values is None or slider.disabled or getattr(slider, ANSWERED_LATER, False):
+            result.append(None)
+            continue
+        name = "index" if isinstance(slider, widgets.SelectionSlider) else "value"
+        start_value = getattr(slider, name)
+        start = int(np.argmin([abs(value - start_value) for value in values]))
+        frames: dict[int, dict] = {}
+        try:
+            for distance in range(1, FRAMES_EACH_SIDE + 1):
+                for stop in (start + distance, start - distance):
+                    if not 0 <= stop < len(values) or monotonic() > deadline or chars_left <= 0:
+                        continue
+                    forget_turns()
+                    setattr(slider, name, values[stop])
+                    html_now, figures_now = _plain_paint(root)
+                    frame = {
+                        "html": html_now,
+                        "figures": [
+                            _figure_change(base, now)
+                            for base, now in zip(base_figures, figures_now, strict=True)
+                        ],
+                    }
+                    frames[stop] = frame
+                    chars_left -= len(json.dumps(frame))
+        except Exception:  # the panel's own fault, which its live slider will meet: not here
+            logging.getLogger(__name__).exception(
+                "No first-paint frames for the slider %r", getattr(slider, "description", "")
+            )
+            frames = {}
+        finally:
+            forget_turns()
+            setattr(slider, name, start_value)
+        if not frames or _plain_paint(root) != (base_html, base_figures):
+            result.append(None)
+            continue
+        result.append(
+            {
+                "model_id": slider.model_id,
+                "name": name,
+                "values": values,
+                "start": start,
+                "frames": frames,
+            }
+        )
+    return result
+
+
+def _figure_change(base: dict, now: dict) -> dict | None:
+    """What a frame's figure changes of the first paint's (slider_frames)."""
+    if now == base:
+        return None
+    if len(now["data"]) == len(base["data"]):
+        data = {
+            i: trace
+            for i, (old, trace) in enumerate(zip(base["data"], now["data"], strict=True))
+            if trace != old
+        }
+    else:
+        data = now["data"]
+    return {"data": data, "layout": None if now["layout"] == base["layout"] else now["layout"]}
+
+
+def _stop_values(slider: widgets.Widget) -> list | None:
+    """The values (a selection slider: the indices) a slider's stops set, as its page's
+    slider sends them; None if it has no stops to go through."""
+    if isinstance(slider, widgets.SelectionSlider):
+        return list(range(len(slider.options)))
+    if not slider.step or slider.max <= slider.min:
+        return None
+    count = round((slider.max - slider.min) / slider.step) + 1
+    exponents = [slider.min + k * slider.step for k in range(count)]
+    if isinstance(slider, widgets.FloatLogSlider):
+        return [float(f"{slider.base**e:.12g}") for e in exponents]
+    if isinstance(slider, widgets.IntSlider):
+        return [round(e) for e in exponents]
+    return [float(f"{e:.12g}") for e in exponents]  # 3.61, not 3.6100000000000003
 
 
 # Where figure i's class list ends and its content goes, until its picture is known.
 _FIGURE_PLACE = "\x00figure-{}\x00"
 
 
-def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
+def _paint(widget: widgets.Widget, figures: list[dict], sliders: list[widgets.Widget]) -> str:
     kind = type(widget).__name__
     if hasattr(widget, "_deck_picture"):  # the 3-D view (featurize.panels._view)
         return _view_picture(widget)
@@ -83,12 +267,16 @@ def _paint(widget: widgets.Widget, figures: list[dict]) -> str:
     if isinstance(widget, widgets.Box):
         # a Box lays its children out in a row, as an HBox does
         direction = "deck-fp-vbox" if isinstance(widget, widgets.VBox) else "deck-fp-hbox"
-        inner = "".join(_paint(child, figures) for child in widget.children)
+        inner = "".join(_paint(child, figures, sliders) for child in widget.children)
         return f'<div class="deck-fp-box {direction}" style="{style}">{inner}</div>'
     painter = _CONTROLS.get(kind)
     if painter is None:
         return f'<div class="deck-fp-unknown" style="{style}"></div>'
-    return f'<div class="deck-fp-control deck-fp-w-{kind.lower()}" style="{style}">{_description(widget)}{painter(widget)}</div>'
+    marker = ""
+    if painter is _slider:
+        sliders.append(widget)
+        marker = f' data-deck-slider="{len(sliders) - 1}"'
+    return f'<div class="deck-fp-control deck-fp-w-{kind.lower()}"{marker} style="{style}">{_description(widget)}{painter(widget)}</div>'
 
 
 def _layout_css(layout: widgets.Layout) -> str:
@@ -197,9 +385,11 @@ _CONTROLS = {
 
 
 def _figure(figure) -> dict:
-    # The state the live figure's view starts from (FigureWidget's own, trace uids included),
-    # in plotly's JSON: numpy arrays as plotly.js's typed-array specs.
-    state = {"data": figure._widget_data, "layout": figure._widget_layout}
+    # The figure as it is now, as its view will show it (trace uids included): the panel's
+    # display copies it into the state the view starts from (_figure.FigureWidget), and a
+    # frame's is the state the kernel's edit messages lead the view to. In plotly's JSON:
+    # numpy arrays as plotly.js's typed-array specs.
+    state = {"data": figure._data, "layout": figure._layout_obj._props}
     spec = json.loads(plotly.io.json.to_json_plotly(state))
     return {"data": spec["data"], "layout": spec["layout"], "config": dict(figure._config or {})}
 

@@ -34,6 +34,7 @@ from ..regression import (
 from ._background import LatestInBackground
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace, two_plots
+from ._first_paint import ANSWERED_LATER
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
@@ -94,6 +95,8 @@ class LearningCurvePanel(Panel):
             layout={"width": "32em"},
             style={"description_width": "10em"},
         )
+        # trained in the background: a first paint's frame would show the panel before it
+        setattr(self.n_train, ANSWERED_LATER, True)
         self.compute_button = widgets.Button(
             description="Compute the learning curves", layout={"width": "16em"}
         )

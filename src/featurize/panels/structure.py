@@ -153,6 +153,9 @@ class StructurePanel(Panel):
     unrotated, unpermuted structure.
     """
 
+    # the heatmap's colour range only widens as the structure turns
+    FRAME_HISTORY = ("_colour_range",)
+
     def __init__(
         self,
         atoms: Atoms | Mapping[str, Atoms],
