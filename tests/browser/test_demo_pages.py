@@ -3,6 +3,7 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
+import json
 import math
 import time
 import urllib.request
@@ -33,12 +34,13 @@ PAGE_TIMEOUT_MS = 120_000
 # more than this, and fewer than this fraction of pixels may (measured: 0.3 %).
 PIXEL_TOLERANCE = 24
 MOST_PIXELS_DIFFERING = 0.01
-# Before the page's scripts: when first-paint.js starts, it finds every figure's place empty.
+# Before the page's scripts: when first-paint.js starts (and arms every copy: not before),
+# it finds every figure's place empty.
 WITHOUT_PICTURES_JS = """Object.defineProperty(window, 'deckFirstPaint', {
   configurable: true,
   get() { return this.__deckFirstPaint; },
   set(firstPaint) {
-    this.__deckFirstPaint = {start() {
+    this.__deckFirstPaint = {arm() {}, start() {
       for (const place of document.querySelectorAll('.deck-fp-picture')) {
         place.classList.remove('deck-fp-picture');
         place.replaceChildren();
@@ -85,36 +87,39 @@ def hold_voila(page) -> list:
 
 def assert_a_click_says_the_demo_is_starting(page) -> None:
     assert page.locator(".jupyter-widgets").count() == 0
-    page.locator(
-        ".deck-first-paint .deck-fp-w-intslider, .deck-first-paint .deck-fp-w-floatslider"
-    ).first.click()
+    page.locator(".deck-first-paint .deck-fp-w-button").first.click()  # "Jump to the maximum"
     assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
 
 
-def wait_for_the_picture(url: str) -> None:
-    """Until the likelihood page comes with a picture of its figure. Only kernels Voila had
-    ready draw the pictures their page lacks (featurize.panels._figure_pictures), once; at the
-    server's start a page asked for before its kernel is ready gets a kernel of its own,
-    which uses the pictures kept so far. Each look takes a kernel, shut down unused and
+def wait_for_a_page_with(url: str, demo: str, marker: str) -> None:
+    """Until demo page `demo` comes with `marker` in its HTML: what only a kernel Voila had
+    ready puts there (plotly's pictures of the figures, featurize.panels._figure_pictures,
+    drawn once; the sliders' frames). At the server's start a page asked for before its
+    kernel is ready gets a kernel of its own. Each look takes a kernel, shut down unused and
     holding its seat a minute (deck_server.visitors): looks at growing intervals, so that
-    they never fill the server. A drawing that failed meanwhile fails the test with its
-    reason."""
+    they never fill the server. A picture whose drawing failed meanwhile fails the test with
+    its reason."""
     started = time.time()
     failed = cache_directory() / pictures.PICTURES_FOLDER / pictures.FAILED_NAME
     deadline, pause = time.monotonic() + 2 * PAGE_TIMEOUT_MS / 1000, 2.0
     while (
-        'class="deck-fp-figure deck-fp-picture"'
+        marker
         not in urllib.request.urlopen(
-            f"{url}/voila/render/demos/likelihood.ipynb", timeout=PAGE_TIMEOUT_MS / 1000
+            f"{url}/voila/render/demos/{demo}.ipynb", timeout=PAGE_TIMEOUT_MS / 1000
         )
         .read()
         .decode()
     ):
         if failed.exists() and failed.stat().st_mtime >= started:
             pytest.fail(f"kaleido did not draw: {failed.read_text(encoding='utf-8')}")
-        assert time.monotonic() < deadline, "no page came with a picture of its figure"
+        assert time.monotonic() < deadline, f"no {demo} page came with {marker!r}"
         time.sleep(pause)
         pause = min(2 * pause, 30.0)
+
+
+def wait_for_the_picture(url: str) -> None:
+    """Until the likelihood page comes with a picture of its figure."""
+    wait_for_a_page_with(url, "likelihood", 'class="deck-fp-figure deck-fp-picture"')
 
 
 def test_a_demo_page_arrives_with_plotlys_picture_of_its_figure_then_goes_live(page, voila_url):
@@ -165,6 +170,51 @@ def test_without_a_picture_the_page_draws_its_figure_with_plotly_first(page, voi
     live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
     assert same_to_the_last_digits(live, painted), (live, painted)
     assert page.locator(".widget-slider").first.is_visible()
+    page.assert_clean()
+
+
+def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_stop(
+    page, voila_url
+):
+    # a preheated kernel painted the rotation sliders' nearest stops (10 either side, 5° apart)
+    wait_for_a_page_with(voila_url, "coordinates", "deck-first-paint-sliders")
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/coordinates.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    x_rotation = page.locator(".deck-first-paint .deck-fp-turnable", has_text="x rotation")
+    x_rotation.locator(".deck-fp-handle").focus(timeout=PAGE_TIMEOUT_MS)
+    molecule = page.locator(".deck-first-paint .deck-fp-view svg").inner_html()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    x_rotation = page.locator(".deck-first-paint .deck-fp-turnable", has_text="x rotation")
+    assert x_rotation.locator(".deck-fp-readout").inner_text() == "15"
+    page.wait_for_selector(".deck-first-paint .js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
+    at_15 = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
+    assert page.locator(".deck-first-paint .deck-fp-view svg").inner_html() != molecule
+    assert not page.locator(".deck-first-paint-waiting").count()
+    # the other sliders' frames were painted with x at 0: they wait for the kernel
+    assert page.locator(".deck-first-paint .deck-fp-turnable").count() == 1
+    page.keyboard.press("End")  # 180°: past the stops painted, so the demo says it is starting
+    assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
+    assert x_rotation.locator(".deck-fp-readout").inner_text() == "50"  # 10 stops of 5°
+    page.wait_for_function(
+        "(before) => JSON.stringify(document.querySelector('.deck-first-paint .js-plotly-plot')"
+        "._fullData[0].z) !== before",
+        arg=json.dumps(at_15[0][0]["z"]),
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    turned = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
+    assert turned != at_15
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    live_slider = page.locator(".widget-slider", has_text="x rotation")
+    assert live_slider.locator(".widget-readout").inner_text() == "50"
+    live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
+    assert same_to_the_last_digits(live, turned), (live, turned)
     page.assert_clean()
 
 

@@ -4,13 +4,20 @@
 // calls start() after them, before Voila's own code), seconds before the widgets can be; the
 // live panel is then drawn unseen beneath it (the template's CSS) and shown, in one step,
 // once its figures and 3-D views are drawn. Until then a click or a key on the copy is
-// answered with a line saying the demo is starting (its controls are drawn disabled).
+// answered with a line saying the demo is starting (its controls are drawn disabled), except
+// on a slider the kernel painted frames for (a preheated kernel: its nearest stops either
+// side, featurize.panels._first_paint.slider_frames): that one turns, the copy showing the
+// frame of each stop, and the stop chosen is handed to the live slider when it comes.
 (() => {
   "use strict";
   // A live panel not drawn this long after it came is shown as it is (a browser without
   // WebGL never draws a 3-D view's canvas).
   const GIVE_WAY_AFTER_MS = 30000;
+  // A live panel handed a stop is shown when its kernel has answered, or after this long.
+  const HAND_OVER_MS = 5000;
   const FAILED = /Error displaying widget|Javascript Error/;
+  // What a frame replaces one by one; the boxes around them must be the same.
+  const UNITS = ".deck-fp-control, .deck-fp-view, .deck-fp-figure, .deck-fp-unknown";
 
   function liveOutput(copy) {
     return [...copy.parentElement.children].find(
@@ -31,11 +38,17 @@
 
   function giveWayWhenLive(copy) {
     let timer = null;
+    let leaving = false;
     const giveWay = () => {
+      if (leaving) return;
+      leaving = true;
       observer.disconnect();
       clearTimeout(timer);
-      // the next frame: the live panel's last drawing is laid out before it is shown
-      requestAnimationFrame(() => copy.remove());
+      // the stop a visitor turned a slider to, first; then the next frame: the live panel's
+      // last drawing is laid out before it is shown
+      handOver(copy)
+        .catch((error) => console.warn("first-paint.js: the slider's stop not handed over", error))
+        .then(() => requestAnimationFrame(() => copy.remove()));
     };
     const check = () => {
       const live = liveOutput(copy);
@@ -48,17 +61,243 @@
   }
 
   function sayItIsStarting(copy) {
-    const answer = (event) => {
+    copy.addEventListener("pointerdown", (event) => {
       event.preventDefault();
-      if (copy.querySelector(".deck-first-paint-waiting")) return;
-      const note = document.createElement("div");
-      note.className = "deck-first-paint-waiting";
-      note.setAttribute("role", "status");
-      note.textContent = "The demo is starting: its controls work in a moment.";
-      copy.prepend(note);
+      noteItIsStarting(copy);
+    });
+    copy.addEventListener("keydown", (event) => {
+      if (event.key === "Tab") return; // moving on to the next control
+      event.preventDefault();
+      noteItIsStarting(copy);
+    });
+  }
+
+  function noteItIsStarting(copy) {
+    if (copy.querySelector(".deck-first-paint-waiting")) return;
+    const note = document.createElement("div");
+    note.className = "deck-first-paint-waiting";
+    note.setAttribute("role", "status");
+    note.textContent = "The demo is starting: its controls work in a moment.";
+    copy.prepend(note);
+  }
+
+  // --- sliders with frames --------------------------------------------------------------
+
+  function armSliders(copy) {
+    const script = copy.querySelector("script.deck-first-paint-sliders");
+    if (!script) return;
+    const panel = copy.querySelector(".deck-fp-panel");
+    const turns = {
+      sliders: JSON.parse(script.textContent),
+      figures: JSON.parse(copy.querySelector("script.deck-first-paint-figures").textContent),
+      firstHtml: panel.innerHTML, // before any figure is drawn into it
+      firstPictures: [...panel.querySelectorAll(".deck-fp-figure")].map(
+        (place) => (place.classList.contains("deck-fp-picture") ? place.innerHTML : null)),
+      moved: null, // the slider away from its first stop (one at a time)
+      stop: null, // its stop
+      shown: [], // figure i shows: "first" (the first paint's) or the stop of its frame
+      drawing: Promise.resolve(),
+      handedOver: false,
     };
-    copy.addEventListener("pointerdown", answer);
-    copy.addEventListener("keydown", answer);
+    copy.deckTurns = turns;
+    markTurnable(copy, turns);
+    // before sayItIsStarting's listeners (capture): a turn answered is not a click refused
+    copy.addEventListener("keydown", (event) => onKey(copy, turns, event), true);
+    copy.addEventListener("pointerdown", (event) => onPointer(copy, turns, event), true);
+  }
+
+  function turnableIndex(turns, control) {
+    if (!control || turns.handedOver) return null;
+    const index = Number(control.dataset.deckSlider);
+    if (!turns.sliders[index]) return null;
+    // one slider at a time: another's frames were painted with this one at its first stop
+    return turns.moved === null || turns.moved === index ? index : null;
+  }
+
+  function markTurnable(copy, turns) {
+    for (const control of copy.querySelectorAll("[data-deck-slider]")) {
+      const index = turnableIndex(turns, control);
+      control.classList.toggle("deck-fp-turnable", index !== null);
+      const handle = control.querySelector(".deck-fp-handle");
+      if (index === null) {
+        handle.removeAttribute("tabindex");
+        continue;
+      }
+      const slider = turns.sliders[index];
+      handle.tabIndex = 0;
+      handle.setAttribute("role", "slider");
+      handle.setAttribute("aria-label", control.querySelector(".deck-fp-label")?.textContent || "slider");
+      const readout = control.querySelector(".deck-fp-readout");
+      if (readout) handle.setAttribute("aria-valuetext", readout.textContent);
+      handle.setAttribute("aria-valuenow", String(currentStop(turns, index)));
+      handle.setAttribute("aria-valuemax", String(slider.values.length - 1));
+    }
+  }
+
+  function currentStop(turns, index) {
+    return turns.moved === index ? turns.stop : turns.sliders[index].start;
+  }
+
+  const KEY_STEPS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+
+  function onKey(copy, turns, event) {
+    const index = turnableIndex(turns, event.target.closest && event.target.closest("[data-deck-slider]"));
+    if (index === null || !event.target.classList.contains("deck-fp-handle")) return;
+    const last = turns.sliders[index].values.length - 1;
+    const now = currentStop(turns, index);
+    const wanted = event.key in KEY_STEPS ? now + KEY_STEPS[event.key]
+      : event.key === "Home" ? 0 : event.key === "End" ? last : null;
+    if (wanted === null) return;
+    event.preventDefault();
+    event.stopPropagation();
+    turn(copy, turns, index, Math.min(Math.max(wanted, 0), last));
+  }
+
+  function onPointer(copy, turns, event) {
+    const control = event.target.closest && event.target.closest("[data-deck-slider]");
+    const index = turnableIndex(turns, control);
+    if (index === null || !event.target.closest(".deck-fp-track")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const last = turns.sliders[index].values.length - 1;
+    const stopAt = (clientX) => {
+      // the control's track now: a frame may have replaced the element
+      const track = copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-track`);
+      const box = track.getBoundingClientRect();
+      const fraction = Math.min(Math.max((clientX - box.left) / box.width, 0), 1);
+      return Math.round(fraction * last);
+    };
+    turn(copy, turns, index, stopAt(event.clientX));
+    copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-handle`)?.focus();
+    const move = (e) => turn(copy, turns, index, stopAt(e.clientX));
+    const up = () => {
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", up);
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", up);
+  }
+
+  // Show slider `index` at `stop`, or at the nearest stop painted on the way there (and say
+  // the rest waits for the kernel).
+  function turn(copy, turns, index, stop) {
+    const slider = turns.sliders[index];
+    let shown = stop;
+    if (stop !== slider.start && !(stop in slider.frames)) {
+      noteItIsStarting(copy);
+      const step = stop > slider.start ? -1 : 1;
+      while (shown !== slider.start && !(shown in slider.frames)) shown += step;
+    }
+    if (shown === currentStop(turns, index)) return;
+    turns.moved = shown === slider.start ? null : index;
+    turns.stop = shown;
+    const frame = shown === slider.start ? null : slider.frames[shown];
+    const hadFocus = document.activeElement?.closest?.(`[data-deck-slider="${index}"]`) !== null
+      && document.activeElement?.classList.contains("deck-fp-handle");
+    swapPanel(copy, frame ? frame.html : turns.firstHtml, turns);
+    markTurnable(copy, turns);
+    if (hadFocus) copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-handle`)?.focus();
+    // one drawing at a time, each of the stop shown when it starts
+    turns.drawing = turns.drawing.then(() => drawTurnedFigures(copy, turns)).catch(
+      (error) => console.error("first-paint.js: a frame's figures not drawn", error));
+  }
+
+  // The panel's HTML as `html` has it: control by control where the boxes are the same (a
+  // figure keeps its drawing, redrawn by drawTurnedFigures), else all of it.
+  function swapPanel(copy, html, turns) {
+    const panel = copy.querySelector(".deck-fp-panel");
+    const next = document.createElement("div");
+    next.innerHTML = html;
+    const nextPanel = next.firstElementChild;
+    const units = [...panel.querySelectorAll(UNITS)];
+    const nextUnits = [...nextPanel.querySelectorAll(UNITS)];
+    const boxes = (root) => [...root.querySelectorAll(".deck-fp-box")].map(
+      (box) => `${box.className}|${box.getAttribute("style")}|${box.querySelectorAll(UNITS).length}`).join("\n");
+    const alike = units.length === nextUnits.length && boxes(panel) === boxes(nextPanel)
+      && units.every((unit, i) => unit.className.split(" ")[0] === nextUnits[i].className.split(" ")[0]);
+    if (!alike) {
+      panel.innerHTML = nextPanel.innerHTML;
+      turns.shown = [];
+      return;
+    }
+    units.forEach((unit, i) => {
+      if (unit.classList.contains("deck-fp-figure")) return;
+      if (unit.outerHTML !== nextUnits[i].outerHTML) unit.replaceWith(nextUnits[i]);
+    });
+  }
+
+  function figureAt(turns, i) {
+    const first = turns.figures[i];
+    const slider = turns.moved === null ? null : turns.sliders[turns.moved];
+    const change = slider && slider.frames[turns.stop].figures[i];
+    if (!change) return { key: "first", figure: first };
+    const data = Array.isArray(change.data) ? change.data
+      : first.data.map((trace, j) => change.data[j] ?? trace);
+    return {
+      key: `${turns.moved}:${turns.stop}`,
+      figure: { data, layout: change.layout ?? first.layout, config: first.config },
+    };
+  }
+
+  // The picture of figure i at the stop shown, if the page came with one: the first
+  // paint's, or a frame's one stop from the start (drawn by the kernel before the visitor).
+  function pictureAt(turns, i) {
+    if (turns.moved === null) return turns.firstPictures[i];
+    const frame = turns.sliders[turns.moved].frames[turns.stop];
+    return frame.figures[i] ? frame.pictures?.[i] : turns.firstPictures[i];
+  }
+
+  async function drawTurnedFigures(copy, turns) {
+    for (const place of copy.querySelectorAll(".deck-fp-figure")) {
+      if (!copy.isConnected) return;
+      const i = Number(place.dataset.deckFigure);
+      const { key, figure } = figureAt(turns, i);
+      if (turns.shown[i] === key) continue;
+      const picture = pictureAt(turns, i);
+      const isPicture = place.classList.contains("deck-fp-picture");
+      if (picture) { // at once: no waiting for plotly.js
+        turns.shown[i] = key;
+        if (isPicture && place.innerHTML === picture) continue;
+        if (place.classList.contains("js-plotly-plot")) window.Plotly.purge(place);
+        place.classList.add("deck-fp-picture");
+        place.innerHTML = picture;
+        continue;
+      }
+      await window.deckPlotlyLoaded;
+      if (!window.Plotly || !copy.isConnected) return;
+      if (figureAt(turns, i).key !== key) continue; // turned on meanwhile: the next drawing's
+      turns.shown[i] = key;
+      if (place.classList.contains("deck-fp-picture")) {
+        place.classList.remove("deck-fp-picture");
+        place.replaceChildren();
+      }
+      // copies: plotly keeps what it is given, and a frame is drawn again on the way back
+      const { data, layout, config } = structuredClone(figure);
+      await window.Plotly.react(place, data, layout, config);
+    }
+  }
+
+  // The stop a visitor turned a slider to, set on the live slider's model (through Voila's
+  // widget manager); resolved once the kernel has answered it, or after HAND_OVER_MS.
+  async function handOver(copy) {
+    const turns = copy.deckTurns;
+    if (!turns || turns.moved === null) return;
+    turns.handedOver = true;
+    markTurnable(copy, turns);
+    const slider = turns.sliders[turns.moved];
+    const manager = window.jupyterapp && window.jupyterapp.widgetManager;
+    if (!manager) throw new Error("Voila's widget manager is not there");
+    const model = await manager.get_model(slider.model_id);
+    await new Promise((done) => {
+      const timer = setTimeout(done, HAND_OVER_MS);
+      const answered = () => { clearTimeout(timer); done(); };
+      model.set(slider.name, slider.values[turns.stop]);
+      model.save_changes({
+        iopub: { status: (msg) => msg.content.execution_state === "idle" && answered() },
+      });
+    });
+    // the figures' updates, sent before the kernel went idle, drawn
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   }
 
   async function drawFigures(copies) {
@@ -70,6 +309,11 @@
     }
     for (const copy of copies) {
       if (!copy.isConnected) continue; // the live panel came first
+      if (copy.deckTurns) { // each figure as the slider's stop shows it, after any turn's
+        const turns = copy.deckTurns;
+        await (turns.drawing = turns.drawing.then(() => drawTurnedFigures(copy, turns)));
+        continue;
+      }
       const script = copy.querySelector("script.deck-first-paint-figures");
       const figures = JSON.parse(script.textContent);
       for (const place of copy.querySelectorAll(".deck-fp-figure:not(.deck-fp-picture)")) {
@@ -79,12 +323,18 @@
     }
   }
 
+  // A copy's controls, as soon as the page has read it (the template calls this after each).
+  function arm(copy) {
+    if (!copy || copy.dataset.deckArmed) return;
+    copy.dataset.deckArmed = "yes";
+    armSliders(copy);
+    giveWayWhenLive(copy);
+    sayItIsStarting(copy);
+  }
+
   function start() {
     const copies = [...document.querySelectorAll(".deck-first-paint")];
-    for (const copy of copies) {
-      giveWayWhenLive(copy);
-      sayItIsStarting(copy);
-    }
+    copies.forEach(arm);
     // a figure whose picture came with the page (featurize.panels._figure_pictures) is
     // shown already; plotly.js draws the others
     if (copies.some((copy) => copy.querySelector(".deck-fp-figure:not(.deck-fp-picture)"))) {
@@ -92,5 +342,5 @@
     }
   }
 
-  window.deckFirstPaint = { start };
+  window.deckFirstPaint = { arm, start };
 })();
