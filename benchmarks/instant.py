@@ -16,7 +16,9 @@ each load once both servers are quiet. Figures are medians over the rounds:
                           with plotly.js before the widgets are)
   live_s.<page>           until the live panel is shown (no first paint left in its place)
   interactive_s.<page>    until the first slider that changes a figure, turned as soon as it
-                          shows, has its answer drawn (nan: no slider changes a figure)
+                          shows, has its answer drawn (nan: no slider changes a figure): the
+                          live slider, or on the deck's pages the first paint's where its
+                          kernel painted frames (featurize.panels._first_paint)
   page_mb.<page>          bytes the browser received (HTTP and websocket)
   ratio.first_plot.<page>, ratio.interactive.<page>: the page's time ÷ the anchor's
   ratio.interactive_cached: a second deck page opened in the same browser, after another
@@ -49,15 +51,26 @@ TURN_TIMEOUT_MS = 30_000  # a slider whose turn changes no figure in this time i
 # or plotly's picture of a figure, written into the page (featurize.panels._figure_pictures)
 FIRST_PLOT_JS = f"""() => document.querySelector('{PLOT}, .deck-fp-picture > svg.main-svg')
   && performance.now()"""
-# The time when the live panel is shown: a plot drawn, no first paint left over it.
-LIVE_JS = f"""() => !document.querySelector('.deck-first-paint')
-  && document.querySelector('{PLOT}') && performance.now()"""
-# A slider's handle is shown (the live panel drawn and no first paint over it).
-SLIDER_JS = """() => [...document.querySelectorAll('.widget-slider .noUi-handle')]
-  .some((h) => h.checkVisibility({visibilityProperty: true}))"""
+# Installed before the page's scripts: the time when the live panel is shown (a plot drawn,
+# no first paint left over it), looked for at every frame while the sliders are turned.
+LIVE_AT_JS = f"""(() => {{
+  const look = () => {{
+    if (!document.querySelector('.deck-first-paint') && document.querySelector('{PLOT}')) {{
+      window.benchLiveAt = performance.now();
+    }} else requestAnimationFrame(look);
+  }};
+  requestAnimationFrame(look);
+}})();"""
+LIVE_JS = "() => window.benchLiveAt"
+# A slider's handle that turns is shown: the live panel's (no first paint over it), or a
+# first paint's slider with frames.
+HANDLES = ".widget-slider .noUi-handle, .deck-first-paint .deck-fp-turnable .deck-fp-handle"
+SLIDER_JS = f"""() => [...document.querySelectorAll('{HANDLES}')]
+  .some((h) => h.checkVisibility({{visibilityProperty: true}}))"""
 # Turn each visible slider in turn by a key event until one changes a figure's data; the
 # time its answer was drawn, or null. The figures' data are compared by a sample of each
-# array (long arrays: their length and 9 values spread over them), read every frame.
+# array (long arrays: their length and 9 values spread over them), a picture by its SVG,
+# read every frame.
 TURN_JS = """async (timeoutMs) => {
   const sample = (v, depth) => {
     if (depth > 3 || v === null || typeof v !== 'object') return v;
@@ -68,11 +81,14 @@ TURN_JS = """async (timeoutMs) => {
     }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sample(x, depth + 1)]));
   };
-  const data = () => [...document.querySelectorAll('.js-plotly-plot')]
-    .map((p) => JSON.stringify(sample(p.data || null, 0))).join('|');
-  const handles = [...document.querySelectorAll('.widget-slider .noUi-handle')]
+  // a first paint's figure may be a picture (featurize.panels._figure_pictures)
+  const data = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')]
+    .map((p) => p.classList.contains('deck-fp-picture') ? p.innerHTML
+      : JSON.stringify(sample(p.data || null, 0))).join('|');
+  const handles = [...document.querySelectorAll('HANDLES')]
     .filter((h) => h.checkVisibility({visibilityProperty: true}));
   for (const handle of handles) {
+    if (!handle.isConnected) continue;  // a first paint gone live meanwhile
     const before = data();
     const start = performance.now();
     handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
@@ -87,7 +103,7 @@ TURN_JS = """async (timeoutMs) => {
     if (at !== null) return at;
   }
   return null;
-}"""
+}""".replace("HANDLES", HANDLES)
 
 
 def load(context, url: str) -> dict[str, float]:
@@ -103,14 +119,17 @@ def load(context, url: str) -> dict[str, float]:
         "Network.webSocketFrameReceived",
         lambda e: received.append(len(e["response"]["payloadData"])),
     )
+    page.add_init_script(LIVE_AT_JS)
     page.goto(url, wait_until="commit", timeout=180_000)
     first_plot_ms = page.wait_for_function(FIRST_PLOT_JS, timeout=180_000).json_value()
-    live_ms = page.wait_for_function(LIVE_JS, timeout=180_000).json_value()
-    try:  # the controls are drawn with the plot (both widgets); a page may have no slider
+    # a slider turns once drawn (a first paint's, else the live panel's); a page may have none
+    page.wait_for_function(f"() => ({SLIDER_JS})() || window.benchLiveAt", timeout=180_000)
+    try:
         page.wait_for_function(SLIDER_JS, timeout=TURN_TIMEOUT_MS)
         answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
     except PlaywrightTimeoutError:  # the fingerprint page: a text box and a list
         answered_ms = None
+    live_ms = page.wait_for_function(LIVE_JS, timeout=180_000).json_value()
     page.wait_for_timeout(500)  # the answer's own traffic
     return {
         "first_plot_s": first_plot_ms / 1000,
