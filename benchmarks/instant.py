@@ -82,19 +82,26 @@ TURN_JS = """async (timeoutMs) => {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sample(x, depth + 1)]));
   };
   // a first paint's figure may be a picture (featurize.panels._figure_pictures)
-  const data = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')]
-    .map((p) => p.classList.contains('deck-fp-picture') ? p.innerHTML
+  const figures = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')];
+  const data = (shown) => shown.map((p) => p.classList.contains('deck-fp-picture') ? p.innerHTML
       : JSON.stringify(sample(p.data || null, 0))).join('|');
+  const same = (a, b) => a.length === b.length && a.every((p, i) => p === b[i]);
   const handles = [...document.querySelectorAll('HANDLES')]
     .filter((h) => h.checkVisibility({visibilityProperty: true}));
   for (const handle of handles) {
     if (!handle.isConnected) continue;  // a first paint gone live meanwhile
-    const before = data();
+    let shown = figures();
+    let before = data(shown);
     const start = performance.now();
     handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
     const at = await new Promise((done) => {
       const check = () => {
-        if (data() !== before) requestAnimationFrame(() => done(performance.now()));
+        const now = figures();
+        if (!same(now, shown)) {  // the live panel shown in the first paint's place: no answer
+          shown = now;
+          before = data(now);
+        }
+        if (data(now) !== before) requestAnimationFrame(() => done(performance.now()));
         else if (performance.now() - start > timeoutMs) done(null);
         else requestAnimationFrame(check);
       };
