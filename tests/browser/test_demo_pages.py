@@ -185,7 +185,8 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
         timeout=PAGE_TIMEOUT_MS,
     )
     x_rotation = page.locator(".deck-first-paint .deck-fp-turnable", has_text="x rotation")
-    x_rotation.locator(".deck-fp-handle").focus(timeout=PAGE_TIMEOUT_MS)
+    x_rotation.locator(".deck-fp-handle").click(timeout=PAGE_TIMEOUT_MS)  # grabbed, not moved
+    assert x_rotation.locator(".deck-fp-readout").inner_text() == "0"
     molecule = page.locator(".deck-first-paint .deck-fp-view svg").inner_html()
     for _ in range(3):
         page.keyboard.press("ArrowRight")

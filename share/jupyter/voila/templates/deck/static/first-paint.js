@@ -160,14 +160,19 @@
     event.preventDefault();
     event.stopPropagation();
     const last = turns.sliders[index].values.length - 1;
+    // the handle grabbed moves with the pointer from where it is (a click leaves it there);
+    // the track clicked elsewhere sends it to the stop under the pointer
+    const grabbed = event.target.classList.contains("deck-fp-handle");
+    const [from, fromX] = [currentStop(turns, index), event.clientX];
     const stopAt = (clientX) => {
       // the control's track now: a frame may have replaced the element
       const track = copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-track`);
       const box = track.getBoundingClientRect();
-      const fraction = Math.min(Math.max((clientX - box.left) / box.width, 0), 1);
-      return Math.round(fraction * last);
+      const stop = grabbed ? from + Math.round(((clientX - fromX) / box.width) * last)
+        : Math.round(((clientX - box.left) / box.width) * last);
+      return Math.min(Math.max(stop, 0), last);
     };
-    turn(copy, turns, index, stopAt(event.clientX));
+    if (!grabbed) turn(copy, turns, index, stopAt(event.clientX));
     copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-handle`)?.focus();
     const move = (e) => turn(copy, turns, index, stopAt(e.clientX));
     const up = () => {
