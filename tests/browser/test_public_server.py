@@ -59,15 +59,21 @@ def server(tmp_path_factory):
 def quiet(server) -> bool:
     """Whether the server and its kernels are idle (the pool kernels have run their pages)."""
     processes = [server, *kernels(server)]
-    before = sum(p.cpu_times().user + p.cpu_times().system for p in processes)
-    time.sleep(1)
-    return sum(p.cpu_times().user + p.cpu_times().system for p in processes) - before < 0.1
+    try:
+        before = sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+        time.sleep(1)
+        return sum(p.cpu_times().user + p.cpu_times().system for p in processes) - before < 0.1
+    except psutil.NoSuchProcess:  # a kernel ended meanwhile: not settled yet
+        return False
 
 
 def kernels(server) -> list[psutil.Process]:
-    """The server's kernel processes that are alive."""
+    """The server's kernel processes that are alive: its own children only. A kernel's own
+    child (featurize.panels._figure_pictures's drawing process, which ends at once when
+    another is drawing) carries the kernel's command line from its fork until its exec: it
+    was counted as a second kernel, then gone (psutil.NoSuchProcess, a fresh-clone run)."""
     found = []
-    for process in server.children(recursive=True):
+    for process in server.children(recursive=False):
         try:
             if "ipykernel" in " ".join(process.cmdline()):
                 found.append(process)
