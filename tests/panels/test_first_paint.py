@@ -18,11 +18,11 @@ from featurize.errors import FeaturizeError
 from featurize.panels import LearningCurvePanel, LikelihoodPanel, StructurePanel
 from featurize.panels import _first_paint as first_paint_module
 from featurize.panels._base import Panel, _widget_tree
+from featurize.panels._figure_pictures import PREHEAT_VARIABLE
 from featurize.panels._first_paint import (
     ANSWERED_LATER,
     FIRST_PAINT_MIME,
     VOILA_KERNEL_VARIABLE,
-    VOILA_PREHEAT_VARIABLE,
     _plain_paint,
     as_d3_format,
     first_paint,
@@ -140,7 +140,7 @@ def test_a_log_slider_handle_sits_where_its_exponent_is():
 @pytest.fixture
 def preheated(in_voila, monkeypatch):
     """A kernel Voila preheated; kaleido's pictures left out (test_figure_pictures.py)."""
-    monkeypatch.setenv(VOILA_PREHEAT_VARIABLE, "True")
+    monkeypatch.setenv(PREHEAT_VARIABLE, "True")
     monkeypatch.setattr(
         first_paint_module, "figure_pictures", lambda figures, wait=True: [None] * len(figures)
     )
@@ -176,9 +176,9 @@ def shown_with(paint: dict, frame: dict) -> tuple[str, list[dict]]:
 
 
 def test_only_a_kernel_voila_preheated_paints_frames(in_voila, monkeypatch):
-    monkeypatch.delenv(VOILA_PREHEAT_VARIABLE, raising=False)
+    monkeypatch.delenv(PREHEAT_VARIABLE, raising=False)
     assert "sliders" not in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
-    monkeypatch.setenv(VOILA_PREHEAT_VARIABLE, "True")
+    monkeypatch.setenv(PREHEAT_VARIABLE, "True")
     assert "sliders" in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
 
 

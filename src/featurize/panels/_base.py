@@ -10,7 +10,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ..settings import PALETTE
-from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted, frames_wanted
+from ._figure_pictures import preheated
+from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted
 from ._patches import on_refused_state
 
 # A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
@@ -93,7 +94,7 @@ class Panel:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if first_paint_wanted():
             bundle[FIRST_PAINT_MIME] = first_paint(
-                self.widget, with_frames=frames_wanted(), history=self
+                self.widget, with_frames=preheated(), history=self
             )
         return bundle
 

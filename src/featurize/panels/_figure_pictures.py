@@ -66,9 +66,9 @@ NO_BROWSER = "no Chrome or Chromium found"
 _said_why = False
 
 
-def drawing_wanted(environ=os.environ) -> bool:
-    """Whether this kernel may have missing pictures drawn: Voila preheats it for a later
-    visitor."""
+def preheated(environ=os.environ) -> bool:
+    """Whether Voila preheats this kernel for a later visitor: it may have missing pictures
+    drawn (and paints its sliders' frames: featurize.panels._first_paint)."""
     return environ.get(PREHEAT_VARIABLE) == "True"
 
 
@@ -85,7 +85,7 @@ def figure_pictures(figures: list[dict], wait: bool = True) -> list[str | None]:
         for key, figure, picture in zip(keys, figures, pictures, strict=True)
         if key and picture is None
     }
-    if missing and drawing_wanted() and _engine_may_work():
+    if missing and preheated() and _engine_may_work():
         asked_at = time.time()
         for key, figure in missing.items():
             write_atomically(_asked(key, later=not wait), json.dumps(figure).encode())

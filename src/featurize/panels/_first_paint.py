@@ -12,7 +12,7 @@ when that is drawn. No other front end knows the MIME type, so JupyterLab, the c
 notebook and nbconvert show the live widget as before; it is added only in kernels that Voila
 started (first_paint_wanted).
 
-A kernel Voila preheated for a demo page (frames_wanted) also paints each slider's nearest
+A kernel Voila preheated for a demo page (_figure_pictures.preheated) also paints each slider's nearest
 stops either side of its value ("frames": the panel as the kernel shows it with that slider
 there and the others where they are), so that the page answers a turn of a slider before
 the kernel has connected; the page hands the value chosen to the live slider when it comes.
@@ -37,8 +37,6 @@ FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
 # Voila sets this in every kernel it starts (voila.utils.ENV_VARIABLE); a first paint is of
 # use only where Voila's page draws the outputs it renders.
 VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
-# Voila sets this in the kernels it preheats (voila.utils.ENV_VARIABLE.VOILA_PREHEAT).
-VOILA_PREHEAT_VARIABLE = "VOILA_PREHEAT"
 # Each slider's frames: its stops this far either side of its value (a turn by key moves one
 # stop; a drag further waits for the kernel)...
 FRAMES_EACH_SIDE = 10
@@ -68,11 +66,6 @@ PICTURE_PADDING_A = 0.6
 def first_paint_wanted(environ=os.environ) -> bool:
     """Whether this kernel's displays are drawn by a Voila page (which uses the copy)."""
     return VOILA_KERNEL_VARIABLE in environ
-
-
-def frames_wanted(environ=os.environ) -> bool:
-    """Whether this kernel was preheated: it paints its sliders' frames before a visitor."""
-    return environ.get(VOILA_PREHEAT_VARIABLE) == "True"
 
 
 def first_paint(root: widgets.Widget, with_frames: bool = False, history: object = None) -> dict:

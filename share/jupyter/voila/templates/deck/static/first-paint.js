@@ -306,7 +306,7 @@
   }
 
   async function drawFigures(copies) {
-    // plotly.js, from the same file the live figures import (the template's head imports it)
+    // plotly.js, from the same file the live figures import (run on demand: the template)
     await window.deckPlotlyLoaded;
     if (!window.Plotly) {
       console.error("first-paint.js: the plotly bundle set no window.Plotly: first paints without figures");
