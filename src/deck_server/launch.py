@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -41,10 +42,39 @@ class ServerDidNotStart(RuntimeError):
     pass
 
 
+# Where a port is looked for: below the range the system hands out to outgoing connections
+# (Linux's ip_local_port_range, 32768-60999 unless changed; macOS and Windows start higher).
+# A port the system picks itself (bind to 0) comes from that range, and between our closing it
+# and the server binding it, any outgoing connection may take it: a hub connecting to its
+# proxy did ("Address already in use", CI of 2026-12-04).
+PORTS_FROM = 10000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_ports_given: set[int] = set()
+
+
+def first_ephemeral_port() -> int:
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port on 127.0.0.1 nothing listens on, outside the range of outgoing connections, and
+    not given before by this process (a hub asks for three at once)."""
+    candidates = list(range(PORTS_FROM, first_ephemeral_port()))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port in _ports_given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        return port
+    raise ServerDidNotStart(f"no free port between {PORTS_FROM} and {first_ephemeral_port()}")
 
 
 def voila_environment(root: Path) -> dict[str, str]:
