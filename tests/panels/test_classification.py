@@ -55,13 +55,14 @@ def test_forest_and_knn(classification):
     panel.model.value = "knn"
     assert panel.depth.disabled and not panel.neighbours.disabled
     assert len(trace(panel.tree_figure, "nodes").x) == 0
-    assert "no tree" in panel.tree_figure.layout.annotations[0].text  # says why, not blank
+    note = panel.tree_figure.layout.annotations[0]
+    assert note.visible and "no tree" in note.text  # says why, not blank
     panel.neighbours.value = 1
     assert panel.accuracies[0] == 1.0  # one neighbour: each training element is its own
     panel.neighbours.value = 5
     assert "does not beat" in panel.readout.value  # honest: k-NN ties the baseline
     panel.model.value = "tree"
-    assert not panel.tree_figure.layout.annotations
+    assert not any(note.visible for note in panel.tree_figure.layout.annotations)
 
 
 def test_classification_table_is_shared_not_copied():

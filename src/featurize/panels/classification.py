@@ -109,6 +109,18 @@ class ClassificationPanel(Panel):
             showlegend=False,
             plot_bgcolor="white",
         )
+        # where k-nearest neighbours says it has no tree: always there, shown or hidden, so
+        # that a tree shown again is as first drawn (the first paint's frames go and come back)
+        figure.add_annotation(
+            text="",
+            visible=False,
+            showarrow=False,
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            font={"size": text_px(15)},
+        )
         figure.update_xaxes(visible=False)
         figure.update_yaxes(visible=False)
         return figure
@@ -202,19 +214,12 @@ class ClassificationPanel(Panel):
             if result.model_name == "knn":
                 trace(self.tree_figure, "edges").update(x=[], y=[])
                 trace(self.tree_figure, "nodes").update(x=[], y=[], text=[], customdata=[])
-                self.tree_figure.layout.annotations = [
-                    {
-                        "text": "k-nearest neighbours has no tree: each test element takes the "
-                        f"most common structure<br>of the {self.neighbours.value} training "
-                        "elements nearest to it in the (scaled) feature space.",
-                        "showarrow": False,
-                        "x": 0.5,
-                        "y": 0.5,
-                        "xref": "paper",
-                        "yref": "paper",
-                        "font": {"size": text_px(15)},
-                    }
-                ]
+                self.tree_figure.layout.annotations[0].update(
+                    text="k-nearest neighbours has no tree: each test element takes the most "
+                    f"common structure<br>of the {self.neighbours.value} training elements "
+                    "nearest to it in the (scaled) feature space.",
+                    visible=True,
+                )
                 self.tree_figure.layout.title = "k-nearest neighbours"
                 return
             nodes = tree_nodes(result)
@@ -241,7 +246,7 @@ class ClassificationPanel(Panel):
                     for n in nodes
                 ],
             )
-            self.tree_figure.layout.annotations = []
+            self.tree_figure.layout.annotations[0].update(text="", visible=False)
             depth = -min(n.y for n in nodes)
             self.tree_figure.update_yaxes(range=[-depth - 0.6, 0.4])
             self.tree_figure.update_xaxes(range=[-0.8, leaves - 0.2])
