@@ -15,9 +15,10 @@ each load once both servers are quiet. Figures are medians over the rounds:
                           figure in the page as it arrives, else first-paint.js draws it
                           with plotly.js before the widgets are)
   live_s.<page>           until the live panel is shown (no first paint left in its place)
-  interactive_s.<page>    until the first slider that changes a figure, turned as soon as it
-                          shows, has its answer drawn (nan: no slider changes a figure): the
-                          live slider, or on the deck's pages the first paint's where its
+  interactive_s.<page>    until the first control that changes a figure or the molecule's
+                          picture (sliders first, then lists, then toggle buttons), turned as
+                          soon as it shows, has its answer drawn (nan: none changes one): the
+                          live control, or on the deck's pages the first paint's where its
                           kernel painted frames (featurize.panels._first_paint)
   page_mb.<page>          bytes the browser received (HTTP and websocket)
   ratio.first_plot.<page>, ratio.interactive.<page>: the page's time ÷ the anchor's
@@ -45,7 +46,7 @@ ANCHOR_EXTENSIONS = [  # a widget manager, the widgets, plotly's FigureWidget (a
     "@jupyter-widgets/jupyterlab-manager",
     "anywidget",
 ]
-TURN_TIMEOUT_MS = 30_000  # a slider whose turn changes no figure in this time is passed over
+TURN_TIMEOUT_MS = 30_000  # a control whose turn changes no figure in this time is passed over
 
 # The time (performance.now(), from the navigation) when a plot is first drawn.
 # or plotly's picture of a figure, written into the page (featurize.panels._figure_pictures)
@@ -62,16 +63,24 @@ LIVE_AT_JS = f"""(() => {{
   requestAnimationFrame(look);
 }})();"""
 LIVE_JS = "() => window.benchLiveAt"
-# A slider's handle that turns is shown: the live panel's (no first paint over it), or a
-# first paint's slider with frames.
+# A control that turns is shown: the live panel's (no first paint over it), or a first
+# paint's with frames. Sliders' handles, lists, toggle buttons (the next one after the chosen).
 HANDLES = ".widget-slider .noUi-handle, .deck-first-paint .deck-fp-turnable .deck-fp-handle"
-SLIDER_JS = f"""() => [...document.querySelectorAll('{HANDLES}')]
-  .some((h) => h.checkVisibility({{visibilityProperty: true}}))"""
-# Turn each visible slider in turn by a key event until one changes a figure's data; the
-# time its answer was drawn, or null. The figures' data are compared by a sample of each
-# array (long arrays: their length and 9 values spread over them), a picture by its SVG,
-# read every frame.
-TURN_JS = """async (timeoutMs) => {
+LISTS = ".widget-dropdown select, .deck-first-paint .deck-fp-turnable select"
+TOGGLES = (
+    ".widget-toggle-button.mod-active + .widget-toggle-button,"
+    " .deck-first-paint .deck-fp-turnable .deck-fp-chosen + .deck-fp-choice"
+)
+CONTROLS = f"{HANDLES}, {LISTS}, {TOGGLES}"
+CONTROL_JS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
+  .some((c) => c.checkVisibility({{visibilityProperty: true}}))"""
+# Turn each visible control in turn until one changes a figure's data or the molecule's
+# picture: a slider by a key, a list to its next option, a toggle button clicked. The time
+# its answer was drawn, or null. The figures' data are compared by a sample of each array
+# (long arrays: their length and 9 values spread over them), a picture by its SVG, read
+# every frame.
+TURN_JS = (
+    """async (timeoutMs) => {
   const sample = (v, depth) => {
     if (depth > 3 || v === null || typeof v !== 'object') return v;
     if (ArrayBuffer.isView(v) || Array.isArray(v)) {
@@ -81,19 +90,34 @@ TURN_JS = """async (timeoutMs) => {
     }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sample(x, depth + 1)]));
   };
-  // a first paint's figure may be a picture (featurize.panels._figure_pictures)
+  // a first paint's figure may be a picture (featurize.panels._figure_pictures); its 3-D
+  // view is one, which a frame replaces (an answer, where a figure replaced is the live panel)
   const figures = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')];
-  const data = (shown) => shown.map((p) => p.classList.contains('deck-fp-picture') ? p.innerHTML
-      : JSON.stringify(sample(p.data || null, 0))).join('|');
+  const views = () => [...document.querySelectorAll('.deck-first-paint .deck-fp-view')];
+  const data = (shown) => [...shown, ...views()].map((p) => p.classList.contains('js-plotly-plot')
+      ? JSON.stringify(sample(p.data || null, 0)) : p.innerHTML).join('|');
   const same = (a, b) => a.length === b.length && a.every((p, i) => p === b[i]);
-  const handles = [...document.querySelectorAll('HANDLES')]
-    .filter((h) => h.checkVisibility({visibilityProperty: true}));
-  for (const handle of handles) {
-    if (!handle.isConnected) continue;  // a first paint gone live meanwhile
+  const visible = (selector) => [...document.querySelectorAll(selector)]
+    .filter((c) => c.checkVisibility({visibilityProperty: true}));
+  const turnOne = (control) => {
+    if (control.tagName === 'SELECT') {
+      control.selectedIndex = (control.selectedIndex + 1) % control.options.length;
+      control.dispatchEvent(new Event('change', {bubbles: true}));
+    } else if (control.classList.contains('deck-fp-choice')) {
+      control.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
+    } else if (control.tagName === 'BUTTON') {
+      control.click();
+    } else {
+      control.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+    }
+  };
+  const controls = [...visible('HANDLES'), ...visible('LISTS'), ...visible('TOGGLES')];
+  for (const control of controls) {
+    if (!control.isConnected) continue;  // a first paint gone live meanwhile
     let shown = figures();
     let before = data(shown);
     const start = performance.now();
-    handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+    turnOne(control);
     const at = await new Promise((done) => {
       const check = () => {
         const now = figures();
@@ -111,6 +135,9 @@ TURN_JS = """async (timeoutMs) => {
   }
   return null;
 }""".replace("HANDLES", HANDLES)
+    .replace("LISTS", LISTS)
+    .replace("TOGGLES", TOGGLES)
+)
 
 
 def load(context, url: str) -> dict[str, float]:
@@ -129,12 +156,12 @@ def load(context, url: str) -> dict[str, float]:
     page.add_init_script(LIVE_AT_JS)
     page.goto(url, wait_until="commit", timeout=180_000)
     first_plot_ms = page.wait_for_function(FIRST_PLOT_JS, timeout=180_000).json_value()
-    # a slider turns once drawn (a first paint's, else the live panel's); a page may have none
-    page.wait_for_function(f"() => ({SLIDER_JS})() || window.benchLiveAt", timeout=180_000)
+    # a control turns once drawn (a first paint's, else the live panel's); a page may have none
+    page.wait_for_function(f"() => ({CONTROL_JS})() || window.benchLiveAt", timeout=180_000)
     try:
-        page.wait_for_function(SLIDER_JS, timeout=TURN_TIMEOUT_MS)
+        page.wait_for_function(CONTROL_JS, timeout=TURN_TIMEOUT_MS)
         answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
-    except PlaywrightTimeoutError:  # the fingerprint page: a text box and a list
+    except PlaywrightTimeoutError:
         answered_ms = None
     live_ms = page.wait_for_function(LIVE_JS, timeout=180_000).json_value()
     page.wait_for_timeout(500)  # the answer's own traffic

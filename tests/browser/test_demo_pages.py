@@ -87,7 +87,7 @@ def hold_voila(page) -> list:
 
 def assert_a_click_says_the_demo_is_starting(page) -> None:
     assert page.locator(".jupyter-widgets").count() == 0
-    page.locator(".deck-first-paint .deck-fp-w-button").first.click()  # "Jump to the maximum"
+    page.locator(".deck-first-paint .deck-fp-html").first.click()  # the readout: nothing to do
     assert "starting" in page.locator(".deck-first-paint-waiting").inner_text()
 
 
@@ -177,7 +177,7 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
     page, voila_url
 ):
     # a preheated kernel painted the rotation sliders' nearest stops (10 either side, 5° apart)
-    wait_for_a_page_with(voila_url, "coordinates", "deck-first-paint-sliders")
+    wait_for_a_page_with(voila_url, "coordinates", "deck-first-paint-controls")
     held = hold_voila(page)
     page.goto(
         f"{voila_url}/voila/render/demos/coordinates.ipynb",
@@ -216,6 +216,62 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
     assert live_slider.locator(".widget-readout").inner_text() == "50"
     live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
     assert same_to_the_last_digits(live, turned), (live, turned)
+    page.assert_clean()
+
+
+def test_a_button_pressed_before_the_kernel_connects_is_pressed_on_the_live_panel(page, voila_url):
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/likelihood.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    jump = page.locator(".deck-first-paint .deck-fp-button", has_text="Jump to the maximum")
+    jump.click(timeout=PAGE_TIMEOUT_MS)
+    assert "queued" in page.locator(".deck-first-paint-waiting").inner_text()
+    assert jump.get_attribute("aria-pressed") == "true"
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    wait_until_answered(page)
+    text = page.inner_text("text=L(μ, σ | x)")
+    assert text.split("=")[1].split()[0] == text.split("maximum")[1].split()[0], text
+    page.assert_clean()
+
+
+def test_a_choice_made_before_the_kernel_connects_is_shown_and_handed_to_the_live_panel(
+    page, voila_url
+):
+    # a preheated kernel painted each option of the classifier's list (featurize.panels.
+    # _first_paint.control_frames): the third is two from the first, so drawn by plotly.js
+    wait_for_a_page_with(voila_url, "classification", "deck-first-paint-controls")
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/classification.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    model = page.locator(".deck-first-paint .deck-fp-turnable", has_text="model")
+    model.locator("select").select_option(label="k-nearest neighbours", timeout=PAGE_TIMEOUT_MS)
+    readout = page.locator(".deck-first-paint .deck-fp-html", has_text="test")
+    assert "k-nearest neighbours: train" in readout.inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.deck-first-paint .js-plotly-plot')]"
+        ".some((p) => p.layout && /k-nearest/.test(JSON.stringify(p.layout.annotations)))",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    chosen = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
+    assert not page.locator(".deck-first-paint-waiting").count()
+    # the sliders' frames were painted with the decision tree: they wait for the kernel
+    assert page.locator(".deck-first-paint .deck-fp-turnable").count() == 1
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    live_model = page.locator(".widget-dropdown", has_text="model").locator("select")
+    chosen_label = live_model.evaluate("(s) => s.options[s.selectedIndex].text")
+    assert chosen_label.replace("\xa0", " ") == "k-nearest neighbours"  # ipywidgets' spaces
+    live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
+    assert same_to_the_last_digits(live, chosen), (live, chosen)
     page.assert_clean()
 
 

@@ -56,19 +56,24 @@ def test_a_preheated_kernel_draws_the_pictures_then_every_kernel_uses_them(
     assert 'class="hm"' in picture or "heatmaplayer" in picture, picture[:300]
     folder = voila_kernel / pictures.PICTURES_FOLDER
     assert [p.stem for p in folder.glob("*.svg")] == [pictures.picture_key(figure)]
-    # its sliders' frames one stop either side (3 rotation sliders): asked for, not waited
-    # for, drawn next for the kernels after this one
-    assert not any("pictures" in f for s in drawn["sliders"] for f in s["frames"].values())
+    # its controls' frames one stop either side (3 rotation sliders; the atoms' order, at its
+    # first option, one side): asked for, not waited for, drawn next for the kernels after
+    # this one
+    assert not any("pictures" in f for s in drawn["controls"] if s for f in s["frames"].values())
     later = folder / pictures.LATER_FOLDER
     deadline = time.monotonic() + 2 * pictures.FIGURE_TIMEOUT_S
     while any(later.glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.2)
     again = panel()._repr_mimebundle_()[FIRST_PAINT_MIME]
     turned = [
-        f["pictures"] for s in again["sliders"] for f in s["frames"].values() if "pictures" in f
+        f["pictures"]
+        for s in again["controls"]
+        if s
+        for f in s["frames"].values()
+        if "pictures" in f
     ]
-    assert len(turned) == 6 and all(p[0].startswith('<svg class="main-svg"') for p in turned)
-    assert len(list(folder.glob("*.svg"))) == 7
+    assert len(turned) == 7 and all(p[0].startswith('<svg class="main-svg"') for p in turned)
+    assert len(list(folder.glob("*.svg"))) == 8
 
     # a visitor's kernel draws nothing: it finds the picture kept
     monkeypatch.setenv(pictures.PREHEAT_VARIABLE, "False")

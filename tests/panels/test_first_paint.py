@@ -15,7 +15,13 @@ import pytest
 
 import featurize as fz
 from featurize.errors import FeaturizeError
-from featurize.panels import LearningCurvePanel, LikelihoodPanel, StructurePanel
+from featurize.panels import (
+    COULOMB_VARIANTS_WITH_PERIODIC,
+    LearningCurvePanel,
+    LikelihoodPanel,
+    MaterialsMapPanel,
+    StructurePanel,
+)
 from featurize.panels import _first_paint as first_paint_module
 from featurize.panels._base import Panel, _widget_tree
 from featurize.panels._figure_pictures import PREHEAT_VARIABLE
@@ -146,17 +152,13 @@ def preheated(in_voila, monkeypatch):
     )
 
 
-def sliders_of(panel) -> list:
-    """The panel's sliders in the first paint's order (data-deck-slider="i")."""
-    kinds = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
-    return [
-        w
-        for w in _widget_tree(panel.widget)
-        if isinstance(w, (*kinds, widgets.SelectionSlider)) and type(w).__name__ in _SLIDERS
-    ]
+def controls_of(panel) -> list:
+    """The panel's sliders and choices in the first paint's order (data-deck-control="i")."""
+    return [w for w in _widget_tree(panel.widget) if type(w).__name__ in _SLIDERS | _CHOICES]
 
 
 _SLIDERS = {"IntSlider", "FloatSlider", "FloatLogSlider", "SelectionSlider"}
+_CHOICES = {"Dropdown", "ToggleButtons", "RadioButtons"}
 
 
 def shown_with(paint: dict, frame: dict) -> tuple[str, list[dict]]:
@@ -177,42 +179,82 @@ def shown_with(paint: dict, frame: dict) -> tuple[str, list[dict]]:
 
 def test_only_a_kernel_voila_preheated_paints_frames(in_voila, monkeypatch):
     monkeypatch.delenv(PREHEAT_VARIABLE, raising=False)
-    assert "sliders" not in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert "controls" not in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
     monkeypatch.setenv(PREHEAT_VARIABLE, "True")
-    assert "sliders" in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert "controls" in LikelihoodPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
 
 
 @pytest.mark.parametrize("name", list(EVERY_PANEL))
-def test_each_frame_is_what_the_kernel_shows_when_the_slider_is_turned_there(
+def test_each_frame_is_what_the_kernel_shows_when_the_control_is_turned_there(
     name, preheated, cache
 ):
     panel = EVERY_PANEL[name]()
     paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
     json.dumps(paint, allow_nan=False)
-    assert len(paint["sliders"]) == paint["html"].count("data-deck-slider=")
+    assert len(paint["controls"]) == paint["html"].count("data-deck-control=")
     # the panel is left as it was painted
     assert same(_plain_paint(panel.widget), (paint_without_pictures(paint), paint["figures"]))
-    sliders = sliders_of(panel)
-    if sliders and not getattr(sliders[0], ANSWERED_LATER, False):
-        assert paint["sliders"][0] is not None, f"{name}'s first slider has no frames"
-    for index, frames in enumerate(paint["sliders"]):
+    controls = controls_of(panel)
+    kinds = ["slider" if type(c).__name__ in _SLIDERS else "choice" for c in controls]
+    if "slider" in kinds and not getattr(controls[kinds.index("slider")], ANSWERED_LATER, False):
+        assert paint["controls"][kinds.index("slider")], f"{name}'s first slider has no frames"
+    for index, frames in enumerate(paint["controls"]):
         if frames is None:
             continue
         stops = sorted(frames["frames"], key=int)
         start = frames["start"]
-        assert frames["model_id"] == sliders[index].model_id
+        assert frames["model_id"] == controls[index].model_id
+        assert frames["kind"] == kinds[index]
         assert start not in {int(s) for s in stops}
         # nearest first: the stops either side of the start are there
         near = {start - 1, start + 1} & set(range(len(frames["values"])))
         assert near <= {int(s) for s in stops}, (name, index, stops)
         for stop in {stops[0], stops[-1], *(s for s in stops if int(s) in near)}:
             fresh = EVERY_PANEL[name]()  # turned from its start, as a visitor's kernel is
-            setattr(sliders_of(fresh)[index], frames["name"], frames["values"][int(stop)])
-            assert same(shown_with(paint, frames["frames"][stop]), _plain_paint(fresh.widget)), (
+            setattr(controls_of(fresh)[index], frames["name"], frames["values"][int(stop)])
+            assert same(
+                without_models(shown_with(paint, frames["frames"][stop])),
+                without_models(_plain_paint(fresh.widget)),
+            ), (
                 name,
                 index,
                 stop,
             )
+
+
+WITH_3D_VIEWS = {  # as their demo pages show them
+    "StructurePanel-coulomb-page": lambda: StructurePanel(
+        fz.demo_structures(), descriptor=COULOMB_VARIANTS_WITH_PERIODIC
+    ),
+    "MaterialsMapPanel-with-view": MaterialsMapPanel,
+}
+
+
+@pytest.mark.parametrize("name", [*EVERY_PANEL, *WITH_3D_VIEWS])
+def test_painting_the_frames_leaves_every_widget_the_page_will_show(name, preheated, cache):
+    # a structure chosen and chosen back made a new 3-D view and closed the one displayed
+    panel = {**EVERY_PANEL, **WITH_3D_VIEWS}[name]()
+    shown = list(_widget_tree(panel.widget))
+    panel._repr_mimebundle_()
+    assert list(_widget_tree(panel.widget)) == shown
+    assert all(w.comm is not None for w in shown), "a widget shown was closed"
+
+
+def test_a_control_that_replaces_widgets_gets_no_frames(preheated):
+    panel = StructurePanel(fz.demo_structures(), descriptor=fz.coordinates)
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    structure = controls_of(panel).index(panel.structure_choice)
+    assert paint["controls"][structure] is None
+    # without a 3-D view, another structure changes no widget: it is painted
+    flat = StructurePanel(fz.demo_structures(), descriptor=fz.coordinates, show_3d=False)
+    paint = flat._repr_mimebundle_()[FIRST_PAINT_MIME]
+    assert paint["controls"][controls_of(flat).index(flat.structure_choice)] is not None
+
+
+def without_models(shown: tuple[str, list[dict]]) -> tuple[str, list[dict]]:
+    """A panel's HTML and figures without its buttons' models (another panel's are others)."""
+    html_, figures = shown
+    return re.sub(r' data-deck-model="\w+"', "", html_), figures
 
 
 def paint_without_pictures(paint: dict) -> str:
@@ -227,7 +269,7 @@ def paint_without_pictures(paint: dict) -> str:
 
 def test_a_slider_answered_in_the_background_has_no_frames(preheated, cache):
     paint = LearningCurvePanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
-    assert paint["sliders"] == [None]
+    assert paint["controls"] == [None]
 
 
 class Remembering(Panel):
@@ -252,19 +294,70 @@ def test_a_panel_that_remembers_its_turns_gets_frames_only_when_it_says_what_it_
     preheated,
 ):
     # frames painted one after another would each show the largest of all before it
-    assert Remembering()._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"] == [None]
+    assert Remembering()._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"] == [None]
     panel = Remembering(history=("largest",))
-    frames = panel._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"][0]
+    frames = panel._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"][0]
     assert "at 4, largest so far 5" in frames["frames"][4]["html"]
     assert "at 6, largest so far 6" in frames["frames"][6]["html"]
     assert "at 15" not in json.dumps(frames) and len(frames["frames"]) == 10  # 0–10 but 5
     assert panel.largest == 5 and panel.slider.value == 5
 
 
+def frame_size(frame: dict) -> int:
+    return len(json.dumps(frame))
+
+
 def test_frames_stop_at_their_budget_nearest_first(preheated, monkeypatch):
-    monkeypatch.setattr(first_paint_module, "FRAMES_BUDGET_CHARS", 1)
-    frames = Remembering(history=("largest",))._repr_mimebundle_()[FIRST_PAINT_MIME]["sliders"][0]
-    assert list(frames["frames"]) == [6]
+    every = Remembering(history=("largest",))._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"][0]
+    six, four = (frame_size(every["frames"][stop]) for stop in (6, 4))
+    monkeypatch.setattr(first_paint_module, "FRAMES_BUDGET_CHARS", six + four - 1)
+    frames = Remembering(history=("largest",))._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"][0]
+    assert list(frames["frames"]) == [6]  # and the one that would overspend is left out
+
+
+class Choosing(Panel):
+    """A panel with a choice before its slider: the readout names both."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shape = widgets.Dropdown(options=["circle", "square", "star"], description="shape")
+        self.size = widgets.IntSlider(value=5, min=0, max=10, description="size")
+        self.readout = widgets.HTML()
+        for control in (self.shape, self.size):
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([self.shape, self.size, self.readout, self.message])
+        self._on_change()
+
+    def _on_change(self, _change=None) -> None:
+        self.readout.value = f"a {self.shape.value} of size {self.size.value}"
+
+
+def test_a_choices_frames_show_each_option_chosen(preheated):
+    panel = Choosing()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    choice, slider = paint["controls"]
+    assert (choice["kind"], choice["name"], choice["values"], choice["start"]) == (
+        "choice",
+        "index",
+        [0, 1, 2],
+        0,
+    )
+    assert choice["model_id"] == panel.shape.model_id and slider["kind"] == "slider"
+    assert (
+        "a circle of size 5" in paint["html"]
+        and "<option selected>circle</option>" in paint["html"]
+    )
+    for stop, shape in ((1, "square"), (2, "star")):
+        frame = choice["frames"][stop]["html"]
+        assert f"a {shape} of size 5" in frame and f"<option selected>{shape}</option>" in frame
+    assert panel.shape.value == "circle"
+
+
+def test_the_sliders_frames_come_before_the_choices_within_the_budget(preheated, monkeypatch):
+    _, every = Choosing()._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"]
+    monkeypatch.setattr(first_paint_module, "FRAMES_BUDGET_CHARS", frame_size(every["frames"][6]))
+    choice, slider = Choosing()._repr_mimebundle_()[FIRST_PAINT_MIME]["controls"]
+    assert choice is None and list(slider["frames"]) == [6]
 
 
 @pytest.mark.parametrize(
@@ -298,7 +391,7 @@ def test_a_sliders_first_turn_either_way_comes_with_pictures_of_the_figures_it_c
     monkeypatch.setattr(first_paint_module, "figure_pictures", pictures)
     panel = LikelihoodPanel()
     paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
-    mean = paint["sliders"][0]
+    mean = paint["controls"][0]
     start = mean["start"]
     for stop, frame in mean["frames"].items():
         if abs(int(stop) - start) == 1:
@@ -310,7 +403,7 @@ def test_a_sliders_first_turn_either_way_comes_with_pictures_of_the_figures_it_c
             assert "pictures" not in frame
     # the first paint's figures, waited for; then, each side of each slider, the one figure a
     # turn changes, not waited for (drawn for the kernels after this one)
-    frames = sum(s is not None for s in paint["sliders"])
+    frames = sum(s is not None for s in paint["controls"])
     assert asked == [(len(paint["figures"]), True), (2 * frames, False)]
 
 
@@ -322,7 +415,7 @@ def test_a_panel_showing_why_it_cannot_draw_still_paints_its_first_paint(preheat
     panel = StructurePanel(fz.molecule("H2O"), descriptor=refuses, show_3d=False)
     paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
     assert "Install the extra first" in paint["html"]
-    assert len(paint["sliders"]) == 3
+    assert len(paint["controls"]) == 4  # the rotations and the atoms' order
 
 
 class FailsAtSeven(Remembering):
@@ -335,6 +428,15 @@ class FailsAtSeven(Remembering):
 def test_a_slider_whose_panel_fails_on_a_turn_gets_no_frames_and_is_put_back(preheated, caplog):
     panel = FailsAtSeven(history=("largest",))
     paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
-    assert paint["sliders"] == [None]
+    assert paint["controls"] == [None]
     assert panel.slider.value == 5 and "at 5, largest so far 5" in paint["html"]
-    assert "No first-paint frames for the slider 'n'" in caplog.text
+    assert "No first-paint frames for the control 'n'" in caplog.text
+
+
+def test_a_button_carries_its_model_for_a_press_queued_before_the_kernel_connects(in_voila):
+    # first-paint.js sends a press made on the copy to this model once the live panel comes
+    panel = LikelihoodPanel()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    (button,) = re.findall(r"<button [^>]*>[^<]*</button>", paint["html"])
+    assert f'data-deck-model="{panel.jump_button.model_id}"' in button
+    assert html.escape(panel.jump_button.description) in button

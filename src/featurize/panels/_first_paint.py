@@ -12,11 +12,12 @@ when that is drawn. No other front end knows the MIME type, so JupyterLab, the c
 notebook and nbconvert show the live widget as before; it is added only in kernels that Voila
 started (first_paint_wanted).
 
-A kernel Voila preheated for a demo page (_figure_pictures.preheated) also paints each slider's nearest
-stops either side of its value ("frames": the panel as the kernel shows it with that slider
-there and the others where they are), so that the page answers a turn of a slider before
-the kernel has connected; the page hands the value chosen to the live slider when it comes.
-A preheated kernel paints them before any visitor is waiting for it.
+A kernel Voila preheated for a demo page (_figure_pictures.preheated) also paints, for each
+control with stops (a slider's values, a choice's options: a dropdown, toggle or radio
+buttons), the stops nearest its value ("frames": the panel as the kernel shows it with that
+control there and the others where they are), so that the page answers a turn of a slider
+or a choice made before the kernel has connected; the page hands the stop chosen to the live
+control when it comes. A preheated kernel paints them before any visitor is waiting for it.
 """
 
 from __future__ import annotations
@@ -37,18 +38,24 @@ FIRST_PAINT_MIME = "application/vnd.deck.first-paint+json"
 # Voila sets this in every kernel it starts (voila.utils.ENV_VARIABLE); a first paint is of
 # use only where Voila's page draws the outputs it renders.
 VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
-# Each slider's frames: its stops this far either side of its value (a turn by key moves one
+# Each control's frames: its stops this far either side of its value (a turn by key moves one
 # stop; a drag further waits for the kernel)...
 FRAMES_EACH_SIDE = 10
-# ...painted nearest first until this much of the preheat's time is spent on a panel (the
-# universal potential's slider evaluates a network at each stop; the others take < 10 ms).
+# ...painted nearest first, the sliders' before the choices', until this much of the
+# preheat's time is spent on a panel (the universal potential's slider evaluates a network at
+# each stop; the others take < 10 ms; a choice may load a data set)...
 FRAMES_BUDGET_S = 3.0
-# ...or this many characters of JSON (before compression) are added to the page: the mixture's
-# EM steps each redraw a density grid.
+# ...or until the next frame would add more than this many characters of JSON (before
+# compression) to the page: the mixture's EM steps each redraw a density grid, a materials
+# map's choices each a scatter of hundreds of points.
 FRAMES_BUDGET_CHARS = 400_000
 # The attribute a slider carries when its panel answers it later, in the background (the
 # learning curve's training): a frame painted at once would show the state before the answer.
 ANSWERED_LATER = "_deck_answered_later"
+# The attribute a control carries when a turn of it replaces widgets of the panel (another
+# structure: a new 3-D view): painting its frames would close widgets the page is about to
+# show ("widget model not found" in the browser, the live panel 12 s late).
+REPLACES_WIDGETS = "_deck_replaces_widgets"
 # ipywidgets 8's label width when a control's style sets none (--jp-widgets-inline-label-width)
 DEFAULT_DESCRIPTION_WIDTH = "80px"
 # The molecule's picture: every atom a disc of BALL_RADIUS_A (NGL's ball-and-stick: its
@@ -72,14 +79,15 @@ def first_paint(root: widgets.Widget, with_frames: bool = False, history: object
     """The widget tree under `root` as {"html": …, "figures": [{data, layout, config}]}; the
     HTML marks the place of figure i with data-deck-figure="i", which holds the figure's
     picture where one was drawn (featurize.panels._figure_pictures) and is empty otherwise
-    (the page draws the figure with plotly.js), and slider i with data-deck-slider="i".
-    with_frames adds "sliders": the frames of each slider (slider_frames, which puts back the
-    attributes of `history` its FRAME_HISTORY names between frames)."""
+    (the page draws the figure with plotly.js), and control i with stops (a slider or a
+    choice) with data-deck-control="i". with_frames adds "controls": the frames of each
+    (control_frames, which puts back the attributes of `history` its FRAME_HISTORY names
+    between frames)."""
     figures: list[dict] = []
-    sliders: list[widgets.Widget] = []
-    body = _paint(root, figures, sliders)
-    frames = slider_frames(root, sliders, history) if with_frames else []
-    # a slider's first turn by a key shows its frame's pictures (plotly.js is still loading)
+    controls: list[widgets.Widget] = []
+    body = _paint(root, figures, controls)
+    frames = control_frames(root, controls, history) if with_frames else []
+    # a control's first turn by a key shows its frame's pictures (plotly.js is still loading)
     pictured = [
         (frame, index, _changed_figure(figures[index], change))
         for each in frames
@@ -101,7 +109,7 @@ def first_paint(root: widgets.Widget, with_frames: bool = False, history: object
             frame.setdefault("pictures", {})[index] = picture
     paint = {"html": _panel_html(body), "figures": figures}
     if with_frames:
-        paint["sliders"] = frames
+        paint["controls"] = frames
     return paint
 
 
@@ -127,23 +135,24 @@ def _plain_paint(root: widgets.Widget) -> tuple[str, list[dict]]:
     return _panel_html(body), figures
 
 
-def slider_frames(
-    root: widgets.Widget, sliders: list[widgets.Widget], history: object = None
+def control_frames(
+    root: widgets.Widget, controls: list[widgets.Widget], history: object = None
 ) -> list[dict | None]:
-    """For slider i (data-deck-slider="i"), None if it has no frames, else {"model_id",
-    "name" (the model's attribute a turn sets: value, or a selection slider's index),
-    "values" (that attribute at each stop), "start" (the stop it is at), "frames": {stop:
-    {"html", "figures"}}}: the panel painted with the slider at that stop, the others where
-    they are, as the kernel shows it when the slider is turned there from where it is.
+    """For control i (data-deck-control="i"), None if it has no frames, else {"model_id",
+    "kind" ("slider" or "choice"), "name" (the model's attribute a turn sets: a slider's
+    value, or the index of a selection slider or a choice), "values" (that attribute at each
+    stop), "start" (the stop it is at), "frames": {stop: {"html", "figures"}}}: the panel
+    painted with the control at that stop, the others where they are, as the kernel shows it
+    when the control is turned there from where it is.
     A frame's figure i is None where it is the first paint's own, else {"data": the changed
     traces by index (a list: all of them), "layout": None where unchanged}. first_paint adds
     to the frames one stop either side "pictures": {figure index: SVG}, where drawn.
 
-    Stops nearest to the value first, FRAMES_EACH_SIDE either side, until FRAMES_BUDGET_S or
-    FRAMES_BUDGET_CHARS is spent. Before each, the attributes `history` names in its
-    FRAME_HISTORY (what a turn changes beyond the controls: a colour range that only widens)
-    are put back as they were; after, every slider. A slider whose panel does not then paint
-    as before gets no frames."""
+    Stops nearest to the value first, FRAMES_EACH_SIDE either side, the sliders first, until
+    FRAMES_BUDGET_S or FRAMES_BUDGET_CHARS is spent. Before each, the control is put back at
+    its start and the attributes `history` names in its FRAME_HISTORY (what a turn changes
+    beyond the controls: a colour range that only widens) as they were; after, every
+    control. A control whose panel does not then paint as before gets no frames."""
     from copy import deepcopy
     from time import monotonic
 
@@ -160,14 +169,22 @@ def slider_frames(
             setattr(history, name, deepcopy(value))
 
     base_html, base_figures = _plain_paint(root)
-    result: list[dict | None] = []
-    for slider in sliders:
-        values = _stop_values(slider)
-        if values is None or slider.disabled or getattr(slider, ANSWERED_LATER, False):
-            result.append(None)
+    base_widgets = _widgets(root)
+    result: list[dict | None] = [None] * len(controls)
+    sliders_first = sorted(range(len(controls)), key=lambda i: _is_choice(controls[i]))
+    for i in sliders_first:
+        control = controls[i]
+        values = _stop_values(control)
+        if (
+            values is None
+            or control.disabled
+            or getattr(control, ANSWERED_LATER, False)
+            or getattr(control, REPLACES_WIDGETS, False)
+        ):
             continue
-        name = "index" if isinstance(slider, widgets.SelectionSlider) else "value"
-        start_value = getattr(slider, name)
+        by_index = isinstance(control, widgets.SelectionSlider) or _is_choice(control)
+        name = "index" if by_index else "value"
+        start_value = getattr(control, name)
         start = int(np.argmin([abs(value - start_value) for value in values]))
         frames: dict[int, dict] = {}
         try:
@@ -175,8 +192,12 @@ def slider_frames(
                 for stop in (start + distance, start - distance):
                     if not 0 <= stop < len(values) or monotonic() > deadline or chars_left <= 0:
                         continue
+                    # from where it starts, as a visitor's kernel turns it: a choice's
+                    # options may leave other controls changed (the fingerprint's SMILES)
                     forget_turns()
-                    setattr(slider, name, values[stop])
+                    setattr(control, name, start_value)
+                    forget_turns()
+                    setattr(control, name, values[stop])
                     html_now, figures_now = _plain_paint(root)
                     frame = {
                         "html": html_now,
@@ -185,33 +206,53 @@ def slider_frames(
                             for base, now in zip(base_figures, figures_now, strict=True)
                         ],
                     }
+                    if _widgets(root) != base_widgets:  # see REPLACES_WIDGETS
+                        raise RuntimeError("a turn replaced widgets of the panel")
+                    size = len(json.dumps(frame))
+                    if size > chars_left:  # spent: no frame after this one either
+                        chars_left = 0
+                        continue
                     frames[stop] = frame
-                    chars_left -= len(json.dumps(frame))
-        except Exception:  # the panel's own fault, which its live slider will meet: not here
+                    chars_left -= size
+        except Exception:  # the panel's own fault, which its live control will meet: not here
             logging.getLogger(__name__).exception(
-                "No first-paint frames for the slider %r", getattr(slider, "description", "")
+                "No first-paint frames for the control %r", getattr(control, "description", "")
             )
             frames = {}
         finally:
             forget_turns()
-            setattr(slider, name, start_value)
+            setattr(control, name, start_value)
         if not frames or _plain_paint(root) != (base_html, base_figures):
-            result.append(None)
             continue
-        result.append(
-            {
-                "model_id": slider.model_id,
-                "name": name,
-                "values": values,
-                "start": start,
-                "frames": frames,
-            }
-        )
+        result[i] = {
+            "model_id": control.model_id,
+            "kind": "choice" if _is_choice(control) else "slider",
+            "name": name,
+            "values": values,
+            "start": start,
+            "frames": frames,
+        }
     return result
 
 
+_CHOICES = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)
+
+
+def _widgets(root: widgets.Widget) -> list[int]:
+    """The widgets of the tree under `root`, in order, by identity (asking a figure for its
+    model id would open its comm: _late_comm)."""
+    found = [id(root)]
+    for child in getattr(root, "children", ()):
+        found += _widgets(child)
+    return found
+
+
+def _is_choice(control: widgets.Widget) -> bool:
+    return isinstance(control, _CHOICES)
+
+
 def _figure_change(base: dict, now: dict) -> dict | None:
-    """What a frame's figure changes of the first paint's (slider_frames)."""
+    """What a frame's figure changes of the first paint's (control_frames)."""
     if now == base:
         return None
     if len(now["data"]) == len(base["data"]):
@@ -225,18 +266,18 @@ def _figure_change(base: dict, now: dict) -> dict | None:
     return {"data": data, "layout": None if now["layout"] == base["layout"] else now["layout"]}
 
 
-def _stop_values(slider: widgets.Widget) -> list | None:
-    """The values (a selection slider: the indices) a slider's stops set, as its page's
-    slider sends them; None if it has no stops to go through."""
-    if isinstance(slider, widgets.SelectionSlider):
-        return list(range(len(slider.options)))
-    if not slider.step or slider.max <= slider.min:
+def _stop_values(control: widgets.Widget) -> list | None:
+    """The values (a selection slider or a choice: the indices) a control's stops set, as
+    its page's control sends them; None if it has no stops to go through."""
+    if isinstance(control, (widgets.SelectionSlider, *_CHOICES)):
+        return list(range(len(control.options))) if len(control.options) > 1 else None
+    if not control.step or control.max <= control.min:
         return None
-    count = round((slider.max - slider.min) / slider.step) + 1
-    exponents = [slider.min + k * slider.step for k in range(count)]
-    if isinstance(slider, widgets.FloatLogSlider):
-        return [float(f"{slider.base**e:.12g}") for e in exponents]
-    if isinstance(slider, widgets.IntSlider):
+    count = round((control.max - control.min) / control.step) + 1
+    exponents = [control.min + k * control.step for k in range(count)]
+    if isinstance(control, widgets.FloatLogSlider):
+        return [float(f"{control.base**e:.12g}") for e in exponents]
+    if isinstance(control, widgets.IntSlider):
         return [round(e) for e in exponents]
     return [float(f"{e:.12g}") for e in exponents]  # 3.61, not 3.6100000000000003
 
@@ -245,7 +286,7 @@ def _stop_values(slider: widgets.Widget) -> list | None:
 _FIGURE_PLACE = "\x00figure-{}\x00"
 
 
-def _paint(widget: widgets.Widget, figures: list[dict], sliders: list[widgets.Widget]) -> str:
+def _paint(widget: widgets.Widget, figures: list[dict], controls: list[widgets.Widget]) -> str:
     kind = type(widget).__name__
     if hasattr(widget, "_deck_picture"):  # the 3-D view (featurize.panels._view)
         return _view_picture(widget)
@@ -260,15 +301,15 @@ def _paint(widget: widgets.Widget, figures: list[dict], sliders: list[widgets.Wi
     if isinstance(widget, widgets.Box):
         # a Box lays its children out in a row, as an HBox does
         direction = "deck-fp-vbox" if isinstance(widget, widgets.VBox) else "deck-fp-hbox"
-        inner = "".join(_paint(child, figures, sliders) for child in widget.children)
+        inner = "".join(_paint(child, figures, controls) for child in widget.children)
         return f'<div class="deck-fp-box {direction}" style="{style}">{inner}</div>'
     painter = _CONTROLS.get(kind)
     if painter is None:
         return f'<div class="deck-fp-unknown" style="{style}"></div>'
     marker = ""
-    if painter is _slider:
-        sliders.append(widget)
-        marker = f' data-deck-slider="{len(sliders) - 1}"'
+    if painter in (_slider, _dropdown, _choices):
+        controls.append(widget)
+        marker = f' data-deck-control="{len(controls) - 1}"'
     return f'<div class="deck-fp-control deck-fp-w-{kind.lower()}"{marker} style="{style}">{_description(widget)}{painter(widget)}</div>'
 
 
@@ -320,8 +361,11 @@ def as_d3_format(spec: str) -> str:
 
 
 def _dropdown(widget) -> str:
-    label = html.escape(str(widget.label or ""))
-    return f'<select class="deck-fp-select" disabled><option>{label}</option></select>'
+    options = "".join(
+        f"<option{' selected' if i == widget.index else ''}>{html.escape(str(label))}</option>"
+        for i, label in enumerate(widget._options_labels)
+    )
+    return f'<select class="deck-fp-select" disabled>{options}</select>'
 
 
 def _choices(widget) -> str:
@@ -334,7 +378,11 @@ def _choices(widget) -> str:
 
 
 def _button(widget) -> str:
-    return f'<button class="deck-fp-button deck-fp-{widget.button_style or "plain"}" disabled>{html.escape(widget.description)}</button>'
+    # its model: a press before the kernel has connected is sent to the live button then
+    return (
+        f'<button class="deck-fp-button deck-fp-{widget.button_style or "plain"}" disabled'
+        f' data-deck-model="{widget.model_id}">{html.escape(widget.description)}</button>'
+    )
 
 
 def _text(widget) -> str:

@@ -20,6 +20,7 @@ from ..molecules import mol_from_smiles
 from ..settings import MAX_SMILES_LENGTH
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace
+from ._first_paint import REPLACES_WIDGETS
 from ._progress import progress_bar, with_progress
 
 Loader = Callable[[Callable[[int, int], None]], MoleculeSet]  # progress → the set
@@ -281,8 +282,10 @@ class MaterialsMapPanel(Panel):
         with self.figure.batch_update():
             chosen = trace(self.figure, "chosen")
             chosen.x, chosen.y = [float(x)], [float(y)]
-        self.shown_atoms = atoms = self.dataset.molecules[self.selected]
-        self._show_3d(atoms)
+        atoms = self.dataset.molecules[self.selected]
+        if atoms is not self.shown_atoms:  # a new map of the same molecule keeps its view
+            self._show_3d(atoms)
+        self.shown_atoms = atoms
         self.readout.value = self._describe(self.selected, atoms)
 
     def _show_3d(self, atoms: Atoms) -> None:
@@ -290,6 +293,7 @@ class MaterialsMapPanel(Panel):
             return
         from ._view import structure_view  # nglview on first use: a map without 3-D needs none
 
+        setattr(self.dataset_choice, REPLACES_WIDGETS, True)  # another set: another molecule
         old, self.view = self.view, structure_view(atoms)
         self.view_box.children = (self.view,)
         if old is not None:

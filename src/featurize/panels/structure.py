@@ -20,6 +20,7 @@ from ..potential import ENERGY_ROUND_OFF_EV, MODEL_NAME, forces, potential_energ
 from ..structure import atom_orders, coordinates, permute, rotate
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace
+from ._first_paint import REPLACES_WIDGETS
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ class StructurePanel(Panel):
         # 3-D view, and its page must then load nglview's 1 MB of browser code.
         from ._view import structure_view
 
+        setattr(self.structure_choice, REPLACES_WIDGETS, True)  # each structure its own view
         return structure_view(self.atoms)
 
     def _on_structure_choice(self, _change=None) -> None:

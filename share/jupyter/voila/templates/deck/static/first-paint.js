@@ -5,9 +5,11 @@
 // live panel is then drawn unseen beneath it (the template's CSS) and shown, in one step,
 // once its figures and 3-D views are drawn. Until then a click or a key on the copy is
 // answered with a line saying the demo is starting (its controls are drawn disabled), except
-// on a slider the kernel painted frames for (a preheated kernel: its nearest stops either
-// side, featurize.panels._first_paint.slider_frames): that one turns, the copy showing the
-// frame of each stop, and the stop chosen is handed to the live slider when it comes.
+// on a control the kernel painted frames for (a preheated kernel: a slider's nearest stops
+// either side, a choice's options; featurize.panels._first_paint.control_frames): that one
+// turns, the copy showing the frame of each stop, and the stop chosen is handed to the live
+// control when it comes. A button pressed meanwhile is queued, and pressed on the live panel
+// once any stop chosen has been handed over.
 (() => {
   "use strict";
   // A live panel not drawn this long after it came is shown as it is (a browser without
@@ -44,10 +46,10 @@
       leaving = true;
       observer.disconnect();
       clearTimeout(timer);
-      // the stop a visitor turned a slider to, first; then the next frame: the live panel's
-      // last drawing is laid out before it is shown
+      // the stop a visitor turned a control to and the button pressed, first; then the next
+      // frame: the live panel's last drawing is laid out before it is shown
       handOver(copy)
-        .catch((error) => console.warn("first-paint.js: the slider's stop not handed over", error))
+        .catch((error) => console.warn("first-paint.js: a turn or press not handed over", error))
         .then(() => requestAnimationFrame(() => copy.remove()));
     };
     const check = () => {
@@ -74,26 +76,63 @@
 
   function noteItIsStarting(copy) {
     if (copy.querySelector(".deck-first-paint-waiting")) return;
-    const note = document.createElement("div");
-    note.className = "deck-first-paint-waiting";
-    note.setAttribute("role", "status");
-    note.textContent = "The demo is starting: its controls work in a moment.";
-    copy.prepend(note);
+    note(copy, "The demo is starting: its controls work in a moment.");
   }
 
-  // --- sliders with frames --------------------------------------------------------------
+  function note(copy, text) {
+    let line = copy.querySelector(".deck-first-paint-waiting");
+    if (!line) {
+      line = document.createElement("div");
+      line.className = "deck-first-paint-waiting";
+      line.setAttribute("role", "status");
+      copy.prepend(line);
+    }
+    line.textContent = text;
+  }
 
-  function armSliders(copy) {
-    const script = copy.querySelector("script.deck-first-paint-sliders");
+  // --- buttons: a press queued for the live panel ------------------------------------------
+
+  const BUTTON = ".deck-fp-button[data-deck-model]";
+
+  function armButtons(copy) {
+    markButtons(copy);
+    const press = (event) => {
+      const button = event.target.closest && event.target.closest(BUTTON);
+      if (!button || copy.deckHandedOver) return;
+      event.preventDefault();
+      event.stopPropagation();
+      copy.deckQueued = button.dataset.deckModel;
+      markButtons(copy);
+      note(copy, `“${button.textContent}” is queued: it runs as soon as the demo is connected.`);
+    };
+    copy.addEventListener("pointerdown", press, true);
+    copy.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") press(event);
+    }, true);
+  }
+
+  function markButtons(copy) {
+    for (const button of copy.querySelectorAll(BUTTON)) {
+      const queued = button.dataset.deckModel === copy.deckQueued;
+      button.disabled = Boolean(copy.deckHandedOver);
+      button.classList.toggle("deck-fp-queued", queued);
+      button.setAttribute("aria-pressed", String(queued));
+    }
+  }
+
+  // --- controls with frames: sliders and choices ----------------------------------------
+
+  function armControls(copy) {
+    const script = copy.querySelector("script.deck-first-paint-controls");
     if (!script) return;
     const panel = copy.querySelector(".deck-fp-panel");
     const turns = {
-      sliders: JSON.parse(script.textContent),
+      controls: JSON.parse(script.textContent),
       figures: JSON.parse(copy.querySelector("script.deck-first-paint-figures").textContent),
       firstHtml: panel.innerHTML, // before any figure is drawn into it
       firstPictures: [...panel.querySelectorAll(".deck-fp-figure")].map(
         (place) => (place.classList.contains("deck-fp-picture") ? place.innerHTML : null)),
-      moved: null, // the slider away from its first stop (one at a time)
+      moved: null, // the control away from its first stop (one at a time)
       stop: null, // its stop
       shown: [], // figure i shows: "first" (the first paint's) or the stop of its frame
       drawing: Promise.resolve(),
@@ -104,26 +143,44 @@
     // before sayItIsStarting's listeners (capture): a turn answered is not a click refused
     copy.addEventListener("keydown", (event) => onKey(copy, turns, event), true);
     copy.addEventListener("pointerdown", (event) => onPointer(copy, turns, event), true);
+    copy.addEventListener("change", (event) => onChange(copy, turns, event), true);
+  }
+
+  const CONTROL = "[data-deck-control]";
+
+  function controlOf(event) {
+    return (event.target.closest && event.target.closest(CONTROL)) || null;
   }
 
   function turnableIndex(turns, control) {
     if (!control || turns.handedOver) return null;
-    const index = Number(control.dataset.deckSlider);
-    if (!turns.sliders[index]) return null;
-    // one slider at a time: another's frames were painted with this one at its first stop
+    const index = Number(control.dataset.deckControl);
+    if (!turns.controls[index]) return null;
+    // one at a time: another's frames were painted with this one at its first stop
     return turns.moved === null || turns.moved === index ? index : null;
   }
 
   function markTurnable(copy, turns) {
-    for (const control of copy.querySelectorAll("[data-deck-slider]")) {
+    for (const control of copy.querySelectorAll(CONTROL)) {
       const index = turnableIndex(turns, control);
       control.classList.toggle("deck-fp-turnable", index !== null);
+      const select = control.querySelector(".deck-fp-select");
+      if (select) select.disabled = index === null;
+      for (const choice of control.querySelectorAll(".deck-fp-choice")) {
+        if (index === null) choice.removeAttribute("tabindex");
+        else {
+          choice.tabIndex = choice.classList.contains("deck-fp-chosen") ? 0 : -1;
+          choice.setAttribute("role", "radio");
+          choice.setAttribute("aria-checked", String(choice.classList.contains("deck-fp-chosen")));
+        }
+      }
       const handle = control.querySelector(".deck-fp-handle");
+      if (!handle) continue;
       if (index === null) {
         handle.removeAttribute("tabindex");
         continue;
       }
-      const slider = turns.sliders[index];
+      const slider = turns.controls[index];
       handle.tabIndex = 0;
       handle.setAttribute("role", "slider");
       handle.setAttribute("aria-label", control.querySelector(".deck-fp-label")?.textContent || "slider");
@@ -135,45 +192,73 @@
   }
 
   function currentStop(turns, index) {
-    return turns.moved === index ? turns.stop : turns.sliders[index].start;
+    return turns.moved === index ? turns.stop : turns.controls[index].start;
   }
 
   const KEY_STEPS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
 
   function onKey(copy, turns, event) {
-    const index = turnableIndex(turns, event.target.closest && event.target.closest("[data-deck-slider]"));
-    if (index === null || !event.target.classList.contains("deck-fp-handle")) return;
-    const last = turns.sliders[index].values.length - 1;
+    const index = turnableIndex(turns, controlOf(event));
+    if (index === null) return;
+    const target = event.target;
+    if (target.classList.contains("deck-fp-select")) {
+      event.stopPropagation(); // the browser's own list: its choice comes as a change
+      return;
+    }
+    const onChoice = target.classList.contains("deck-fp-choice");
+    if (!onChoice && !target.classList.contains("deck-fp-handle")) return;
+    const last = turns.controls[index].values.length - 1;
     const now = currentStop(turns, index);
-    const wanted = event.key in KEY_STEPS ? now + KEY_STEPS[event.key]
-      : event.key === "Home" ? 0 : event.key === "End" ? last : null;
+    const picked = onChoice && (event.key === "Enter" || event.key === " ")
+      ? [...target.parentElement.children].indexOf(target) : null;
+    const wanted = picked ?? (event.key in KEY_STEPS ? now + KEY_STEPS[event.key]
+      : event.key === "Home" ? 0 : event.key === "End" ? last : null);
     if (wanted === null) return;
     event.preventDefault();
     event.stopPropagation();
     turn(copy, turns, index, Math.min(Math.max(wanted, 0), last));
   }
 
+  function onChange(copy, turns, event) {
+    const index = turnableIndex(turns, controlOf(event));
+    if (index === null || !event.target.classList.contains("deck-fp-select")) return;
+    event.stopPropagation();
+    turn(copy, turns, index, event.target.selectedIndex);
+  }
+
   function onPointer(copy, turns, event) {
-    const control = event.target.closest && event.target.closest("[data-deck-slider]");
+    const control = controlOf(event);
     const index = turnableIndex(turns, control);
-    if (index === null || !event.target.closest(".deck-fp-track")) return;
+    if (index === null) return;
+    if (event.target.closest(".deck-fp-select")) {
+      event.stopPropagation(); // the browser opens its list; the choice comes as a change
+      return;
+    }
+    const choice = event.target.closest(".deck-fp-choice");
+    if (choice) {
+      event.preventDefault();
+      event.stopPropagation();
+      turn(copy, turns, index, [...choice.parentElement.children].indexOf(choice));
+      return;
+    }
+    if (!event.target.closest(".deck-fp-track")) return;
     event.preventDefault();
     event.stopPropagation();
-    const last = turns.sliders[index].values.length - 1;
+    const last = turns.controls[index].values.length - 1;
     // the handle grabbed moves with the pointer from where it is (a click leaves it there);
     // the track clicked elsewhere sends it to the stop under the pointer
     const grabbed = event.target.classList.contains("deck-fp-handle");
     const [from, fromX] = [currentStop(turns, index), event.clientX];
     const stopAt = (clientX) => {
       // the control's track now: a frame may have replaced the element
-      const track = copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-track`);
+      const track = copy.querySelector(`[data-deck-control="${index}"] .deck-fp-track`);
       const box = track.getBoundingClientRect();
       const stop = grabbed ? from + Math.round(((clientX - fromX) / box.width) * last)
         : Math.round(((clientX - box.left) / box.width) * last);
       return Math.min(Math.max(stop, 0), last);
     };
     if (!grabbed) turn(copy, turns, index, stopAt(event.clientX));
-    copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-handle`)?.focus();
+    copy.querySelector(`[data-deck-control="${index}"] .deck-fp-handle`)?.focus();
     const move = (e) => turn(copy, turns, index, stopAt(e.clientX));
     const up = () => {
       window.removeEventListener("pointermove", move);
@@ -183,25 +268,34 @@
     window.addEventListener("pointerup", up);
   }
 
-  // Show slider `index` at `stop`, or at the nearest stop painted on the way there (and say
-  // the rest waits for the kernel).
+  // Show control `index` at `stop`; a slider at the nearest stop painted on the way there, a
+  // choice where it was (and say the rest waits for the kernel).
   function turn(copy, turns, index, stop) {
-    const slider = turns.sliders[index];
+    const control = turns.controls[index];
     let shown = stop;
-    if (stop !== slider.start && !(stop in slider.frames)) {
+    if (stop !== control.start && !(stop in control.frames)) {
       noteItIsStarting(copy);
-      const step = stop > slider.start ? -1 : 1;
-      while (shown !== slider.start && !(shown in slider.frames)) shown += step;
+      const step = stop > control.start ? -1 : 1;
+      if (control.kind === "choice") shown = currentStop(turns, index);
+      else while (shown !== control.start && !(shown in control.frames)) shown += step;
     }
-    if (shown === currentStop(turns, index)) return;
-    turns.moved = shown === slider.start ? null : index;
+    const focused = document.activeElement;
+    const hadFocus = focused?.closest?.(`[data-deck-control="${index}"]`) != null;
+    if (shown === currentStop(turns, index)) {
+      const select = copy.querySelector(`[data-deck-control="${index}"] .deck-fp-select`);
+      if (select) select.selectedIndex = shown; // a choice not painted: the list as it was
+      return;
+    }
+    turns.moved = shown === control.start ? null : index;
     turns.stop = shown;
-    const frame = shown === slider.start ? null : slider.frames[shown];
-    const hadFocus = document.activeElement?.closest?.(`[data-deck-slider="${index}"]`) !== null
-      && document.activeElement?.classList.contains("deck-fp-handle");
+    const frame = shown === control.start ? null : control.frames[shown];
     swapPanel(copy, frame ? frame.html : turns.firstHtml, turns);
     markTurnable(copy, turns);
-    if (hadFocus) copy.querySelector(`[data-deck-slider="${index}"] .deck-fp-handle`)?.focus();
+    markButtons(copy);
+    if (hadFocus) {
+      copy.querySelector(`[data-deck-control="${index}"] :is(.deck-fp-handle, .deck-fp-select,`
+        + " .deck-fp-chosen)")?.focus();
+    }
     // one drawing at a time, each of the stop shown when it starts
     turns.drawing = turns.drawing.then(() => drawTurnedFigures(copy, turns)).catch(
       (error) => console.error("first-paint.js: a frame's figures not drawn", error));
@@ -233,8 +327,8 @@
 
   function figureAt(turns, i) {
     const first = turns.figures[i];
-    const slider = turns.moved === null ? null : turns.sliders[turns.moved];
-    const change = slider && slider.frames[turns.stop].figures[i];
+    const control = turns.moved === null ? null : turns.controls[turns.moved];
+    const change = control && control.frames[turns.stop].figures[i];
     if (!change) return { key: "first", figure: first };
     const data = Array.isArray(change.data) ? change.data
       : first.data.map((trace, j) => change.data[j] ?? trace);
@@ -248,7 +342,7 @@
   // paint's, or a frame's one stop from the start (drawn by the kernel before the visitor).
   function pictureAt(turns, i) {
     if (turns.moved === null) return turns.firstPictures[i];
-    const frame = turns.sliders[turns.moved].frames[turns.stop];
+    const frame = turns.controls[turns.moved].frames[turns.stop];
     return frame.figures[i] ? frame.pictures?.[i] : turns.firstPictures[i];
   }
 
@@ -282,25 +376,41 @@
     }
   }
 
-  // The stop a visitor turned a slider to, set on the live slider's model (through Voila's
-  // widget manager); resolved once the kernel has answered it, or after HAND_OVER_MS.
+  // The stop a visitor turned a control to, set on the live control's model (through
+  // Voila's widget manager), then the button pressed, sent to the live button's; each
+  // resolved once the kernel has answered it, or after HAND_OVER_MS.
   async function handOver(copy) {
+    copy.deckHandedOver = true;
+    markButtons(copy);
     const turns = copy.deckTurns;
-    if (!turns || turns.moved === null) return;
-    turns.handedOver = true;
-    markTurnable(copy, turns);
-    const slider = turns.sliders[turns.moved];
+    if (turns) {
+      turns.handedOver = true;
+      markTurnable(copy, turns);
+    }
+    const moved = turns && turns.moved !== null;
+    if (!moved && !copy.deckQueued) return;
     const manager = window.jupyterapp && window.jupyterapp.widgetManager;
     if (!manager) throw new Error("Voila's widget manager is not there");
-    const model = await manager.get_model(slider.model_id);
-    await new Promise((done) => {
+    const answered = (send) => new Promise((done) => {
       const timer = setTimeout(done, HAND_OVER_MS);
-      const answered = () => { clearTimeout(timer); done(); };
-      model.set(slider.name, slider.values[turns.stop]);
-      model.save_changes({
-        iopub: { status: (msg) => msg.content.execution_state === "idle" && answered() },
-      });
+      const idle = (msg) => {
+        if (msg.content.execution_state !== "idle") return;
+        clearTimeout(timer);
+        done();
+      };
+      send({ iopub: { status: idle } });
     });
+    if (moved) {
+      const control = turns.controls[turns.moved];
+      const model = await manager.get_model(control.model_id);
+      model.set(control.name, control.values[turns.stop]);
+      await answered((callbacks) => model.save_changes(callbacks));
+    }
+    if (copy.deckQueued) {
+      // as ipywidgets' own button view sends a click
+      const button = await manager.get_model(copy.deckQueued);
+      await answered((callbacks) => button.send({ event: "click" }, callbacks));
+    }
     // the figures' updates, sent before the kernel went idle, drawn
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
   }
@@ -314,7 +424,7 @@
     }
     for (const copy of copies) {
       if (!copy.isConnected) continue; // the live panel came first
-      if (copy.deckTurns) { // each figure as the slider's stop shows it, after any turn's
+      if (copy.deckTurns) { // each figure as the stop chosen shows it, after any turn's
         const turns = copy.deckTurns;
         await (turns.drawing = turns.drawing.then(() => drawTurnedFigures(copy, turns)));
         continue;
@@ -332,7 +442,8 @@
   function arm(copy) {
     if (!copy || copy.dataset.deckArmed) return;
     copy.dataset.deckArmed = "yes";
-    armSliders(copy);
+    armControls(copy);
+    armButtons(copy);
     giveWayWhenLive(copy);
     sayItIsStarting(copy);
   }
