@@ -16,9 +16,9 @@ each load once both servers are quiet. Figures are medians over the rounds:
                           with plotly.js before the widgets are)
   live_s.<page>           until the live panel is shown (no first paint left in its place)
   interactive_s.<page>    until the first control that changes a figure or the molecule's
-                          picture (sliders first, then lists, then toggle buttons), turned as
-                          soon as it shows, has its answer drawn (nan: none changes one): the
-                          live control, or on the deck's pages the first paint's where its
+                          picture (sliders first, then lists, toggle buttons, buttons), turned
+                          as soon as it shows, has its answer drawn (nan: none changes one):
+                          the live control, or on the deck's pages the first paint's where its
                           kernel painted frames (featurize.panels._first_paint)
   page_mb.<page>          bytes the browser received (HTTP and websocket)
   ratio.first_plot.<page>, ratio.interactive.<page>: the page's time ÷ the anchor's
@@ -47,6 +47,10 @@ ANCHOR_EXTENSIONS = [  # a widget manager, the widgets, plotly's FigureWidget (a
     "anywidget",
 ]
 TURN_TIMEOUT_MS = 30_000  # a control whose turn changes no figure in this time is passed over
+# ...or in this time, a first paint's control with frames: a frame is shown at once (one stop
+# away: its pictures; further: plotly.js, loaded by then), so a turn that shows none changes
+# no figure (the network's learning rate: it waits for Train).
+FRAME_TIMEOUT_MS = 3_000
 
 # The time (performance.now(), from the navigation) when a plot is first drawn.
 # or plotly's picture of a figure, written into the page (featurize.panels._figure_pictures)
@@ -71,7 +75,10 @@ TOGGLES = (
     ".widget-toggle-button.mod-active + .widget-toggle-button,"
     " .deck-first-paint .deck-fp-turnable .deck-fp-chosen + .deck-fp-choice"
 )
-CONTROLS = f"{HANDLES}, {LISTS}, {TOGGLES}"
+# Last, a button (the network's Train): pressed on a first paint, it is queued for the live
+# panel (first-paint.js), so the answer waits for the kernel.
+BUTTONS = ".widget-button, .deck-first-paint .deck-fp-button[data-deck-model]"
+CONTROLS = f"{HANDLES}, {LISTS}, {TOGGLES}, {BUTTONS}"
 CONTROL_JS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
   .some((c) => c.checkVisibility({{visibilityProperty: true}}))"""
 # Turn each visible control in turn until one changes a figure's data or the molecule's
@@ -80,7 +87,7 @@ CONTROL_JS = f"""() => [...document.querySelectorAll('{CONTROLS}')]
 # (long arrays: their length and 9 values spread over them), a picture by its SVG, read
 # every frame.
 TURN_JS = (
-    """async (timeoutMs) => {
+    """async ([timeoutMs, frameTimeoutMs]) => {
   const sample = (v, depth) => {
     if (depth > 3 || v === null || typeof v !== 'object') return v;
     if (ArrayBuffer.isView(v) || Array.isArray(v)) {
@@ -103,7 +110,8 @@ TURN_JS = (
     if (control.tagName === 'SELECT') {
       control.selectedIndex = (control.selectedIndex + 1) % control.options.length;
       control.dispatchEvent(new Event('change', {bubbles: true}));
-    } else if (control.classList.contains('deck-fp-choice')) {
+    } else if (control.classList.contains('deck-fp-choice')
+        || control.classList.contains('deck-fp-button')) {
       control.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true}));
     } else if (control.tagName === 'BUTTON') {
       control.click();
@@ -111,9 +119,14 @@ TURN_JS = (
       control.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
     }
   };
-  const controls = [...visible('HANDLES'), ...visible('LISTS'), ...visible('TOGGLES')];
-  for (const control of controls) {
-    if (!control.isConnected) continue;  // a first paint gone live meanwhile
+  // looked for again before each: the live panel may have come in the first paint's place
+  const controls = () => [...visible('HANDLES'), ...visible('LISTS'), ...visible('TOGGLES'),
+    ...visible('BUTTONS')];
+  for (let i = 0; i < controls().length; i++) {
+    const control = controls()[i];
+    // a press on a first paint waits for the live panel (first-paint.js queues it)
+    const waitMs = control.closest('.deck-first-paint')
+      && !control.classList.contains('deck-fp-button') ? frameTimeoutMs : timeoutMs;
     let shown = figures();
     let before = data(shown);
     const start = performance.now();
@@ -126,7 +139,7 @@ TURN_JS = (
           before = data(now);
         }
         if (data(now) !== before) requestAnimationFrame(() => done(performance.now()));
-        else if (performance.now() - start > timeoutMs) done(null);
+        else if (performance.now() - start > waitMs) done(null);
         else requestAnimationFrame(check);
       };
       check();
@@ -137,6 +150,7 @@ TURN_JS = (
 }""".replace("HANDLES", HANDLES)
     .replace("LISTS", LISTS)
     .replace("TOGGLES", TOGGLES)
+    .replace("BUTTONS", BUTTONS)
 )
 
 
@@ -160,7 +174,7 @@ def load(context, url: str) -> dict[str, float]:
     page.wait_for_function(f"() => ({CONTROL_JS})() || window.benchLiveAt", timeout=180_000)
     try:
         page.wait_for_function(CONTROL_JS, timeout=TURN_TIMEOUT_MS)
-        answered_ms = page.evaluate(TURN_JS, TURN_TIMEOUT_MS)
+        answered_ms = page.evaluate(TURN_JS, [TURN_TIMEOUT_MS, FRAME_TIMEOUT_MS])
     except PlaywrightTimeoutError:
         answered_ms = None
     live_ms = page.wait_for_function(LIVE_JS, timeout=180_000).json_value()

@@ -377,8 +377,8 @@
   }
 
   // The stop a visitor turned a control to, set on the live control's model (through
-  // Voila's widget manager), then the button pressed, sent to the live button's; each
-  // resolved once the kernel has answered it, or after HAND_OVER_MS.
+  // Voila's widget manager), resolved once the kernel has answered it or after HAND_OVER_MS;
+  // then the button pressed, sent to the live button's.
   async function handOver(copy) {
     copy.deckHandedOver = true;
     markButtons(copy);
@@ -391,25 +391,23 @@
     if (!moved && !copy.deckQueued) return;
     const manager = window.jupyterapp && window.jupyterapp.widgetManager;
     if (!manager) throw new Error("Voila's widget manager is not there");
-    const answered = (send) => new Promise((done) => {
-      const timer = setTimeout(done, HAND_OVER_MS);
-      const idle = (msg) => {
-        if (msg.content.execution_state !== "idle") return;
-        clearTimeout(timer);
-        done();
-      };
-      send({ iopub: { status: idle } });
-    });
     if (moved) {
       const control = turns.controls[turns.moved];
       const model = await manager.get_model(control.model_id);
-      model.set(control.name, control.values[turns.stop]);
-      await answered((callbacks) => model.save_changes(callbacks));
+      await new Promise((done) => {
+        const timer = setTimeout(done, HAND_OVER_MS);
+        const answered = () => { clearTimeout(timer); done(); };
+        model.set(control.name, control.values[turns.stop]);
+        model.save_changes({
+          iopub: { status: (msg) => msg.content.execution_state === "idle" && answered() },
+        });
+      });
     }
     if (copy.deckQueued) {
-      // as ipywidgets' own button view sends a click
+      // as ipywidgets' own button view sends a click; not waited for: what it starts (the
+      // network's training, seconds) is watched on the live panel
       const button = await manager.get_model(copy.deckQueued);
-      await answered((callbacks) => button.send({ event: "click" }, callbacks));
+      button.send({ event: "click" }, {});
     }
     // the figures' updates, sent before the kernel went idle, drawn
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
