@@ -219,6 +219,41 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
     page.assert_clean()
 
 
+# A first paint's part and the live panel's that takes its place (the first of each).
+SAME_PLACE = {
+    "toggle buttons": (".deck-first-paint .deck-fp-choice", ".widget-toggle-button"),
+    "figure": (".deck-first-paint .deck-fp-figure", ".js-plotly-plot"),
+    "3-D view": (".deck-first-paint .deck-fp-view", "#rendered_cells canvas"),
+    "list": (".deck-first-paint .deck-fp-select", ".widget-dropdown select"),
+}
+BOX_JS = """(selector) => { const box = document.querySelector(selector).getBoundingClientRect();
+  return [box.x, box.y]; }"""
+# Where a part may move when the live panel replaces the first paint: the widgets' own
+# margins and borders differ by a pixel or two.
+MOST_PIXELS_MOVED = 6
+
+
+def test_the_live_panel_comes_where_its_first_paint_was(page, voila_url):
+    # the toggle buttons' label once sat beside them, where ipywidgets puts it above: every
+    # part below moved 20 px as the page went live
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/coulomb-matrix.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    page.wait_for_selector(".deck-first-paint .deck-fp-view", timeout=PAGE_TIMEOUT_MS)
+    painted = {part: page.evaluate(BOX_JS, first) for part, (first, _) in SAME_PLACE.items()}
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    live = {part: page.evaluate(BOX_JS, shown) for part, (_, shown) in SAME_PLACE.items()}
+    for part, (x, y) in painted.items():
+        moved = max(abs(x - live[part][0]), abs(y - live[part][1]))
+        assert moved <= MOST_PIXELS_MOVED, (part, painted[part], live[part])
+    page.assert_clean()
+
+
 def test_a_button_pressed_before_the_kernel_connects_is_pressed_on_the_live_panel(page, voila_url):
     held = hold_voila(page)
     page.goto(
