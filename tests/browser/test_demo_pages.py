@@ -219,6 +219,39 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
     page.assert_clean()
 
 
+def test_a_toggle_button_chosen_before_the_kernel_connects_is_handed_to_the_live_panel(
+    page, voila_url
+):
+    wait_for_a_page_with(voila_url, "coulomb-matrix", "deck-first-paint-controls")
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/coulomb-matrix.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    readout = page.locator(".deck-first-paint .deck-fp-html", has_text="D₀").first
+    readout.wait_for(timeout=PAGE_TIMEOUT_MS)
+    before = readout.inner_text()
+    page.locator(
+        ".deck-first-paint .deck-fp-turnable .deck-fp-choice", has_text="eigenvalues"
+    ).click()
+    chosen = page.locator(".deck-first-paint .deck-fp-chosen", has_text="eigenvalues")
+    assert chosen.get_attribute("aria-checked") == "true"
+    # the frame's panel: the caption names the eigenvalues, the readout is the frame's
+    page.wait_for_selector(".deck-first-paint >> text=eigenvalues", timeout=PAGE_TIMEOUT_MS)
+    painted_readout = readout.inner_text()
+    assert not page.locator(".deck-first-paint-waiting").count()
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    wait_until_answered(page)
+    active = page.locator(".widget-toggle-button.mod-active", has_text="eigenvalues")
+    assert active.count() == 1
+    live_readout = page.locator(".widget-html", has_text="D₀").first.inner_text()
+    assert live_readout == painted_readout, (before, painted_readout, live_readout)
+    page.assert_clean()
+
+
 # A first paint's part and the live panel's that takes its place (the first of each).
 SAME_PLACE = {
     "toggle buttons": (".deck-first-paint .deck-fp-choice", ".widget-toggle-button"),
