@@ -85,6 +85,24 @@ def hold_voila(page) -> list:
     return held
 
 
+def open_held(page, voila_url: str, demo: str) -> list:
+    """Demo page `demo` opened with Voila's code held back (hold_voila): the held requests."""
+    held = hold_voila(page)
+    page.goto(
+        f"{voila_url}/voila/render/demos/{demo}.ipynb",
+        wait_until="commit",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    return held
+
+
+def let_go(page, held: list) -> None:
+    """Voila's code let go, until the live panel is shown in the first paint's place."""
+    for route in held:
+        route.continue_()
+    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+
+
 def assert_a_click_says_the_demo_is_starting(page) -> None:
     assert page.locator(".jupyter-widgets").count() == 0
     page.locator(".deck-first-paint .deck-fp-html").first.click()  # the readout: nothing to do
@@ -124,20 +142,13 @@ def wait_for_the_picture(url: str) -> None:
 
 def test_a_demo_page_arrives_with_plotlys_picture_of_its_figure_then_goes_live(page, voila_url):
     wait_for_the_picture(voila_url)
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/likelihood.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "likelihood")
     picture = page.locator(".deck-first-paint .deck-fp-picture > svg.main-svg")
     picture.wait_for(timeout=PAGE_TIMEOUT_MS)
     assert held and page.locator(".deck-first-paint .js-plotly-plot").count() == 0
     painted = pixels(picture)
     assert_a_click_says_the_demo_is_starting(page)
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     page.mouse.move(0, 0)  # no hover label or tool bar on the live figure
     live = pixels(page.locator("#rendered_cells .js-plotly-plot .svg-container").first)
     # the same figure, drawn at the same size by plotly.js (kaleido's and the page's):
@@ -153,20 +164,13 @@ def test_without_a_picture_the_page_draws_its_figure_with_plotly_first(page, voi
     # it arrived, before the first paint starts (a page changed on its way in is another
     # site to Chromium, which then blocks its websocket to this machine's kernel).
     page.add_init_script(WITHOUT_PICTURES_JS)
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/likelihood.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "likelihood")
     page.wait_for_selector(".deck-first-paint .js-plotly-plot .main-svg", timeout=PAGE_TIMEOUT_MS)
     painted = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
     # one figure: the histogram, the samples, the model density, the bar and its maximum
     assert [len(traces) for traces in painted] == [5], painted
     assert_a_click_says_the_demo_is_starting(page)
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
     assert same_to_the_last_digits(live, painted), (live, painted)
     assert page.locator(".widget-slider").first.is_visible()
@@ -178,12 +182,7 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
 ):
     # a preheated kernel painted the rotation sliders' nearest stops (10 either side, 5° apart)
     wait_for_a_page_with(voila_url, "coordinates", "deck-first-paint-controls")
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/coordinates.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "coordinates")
     x_rotation = page.locator(".deck-first-paint .deck-fp-turnable", has_text="x rotation")
     x_rotation.locator(".deck-fp-handle").click(timeout=PAGE_TIMEOUT_MS)  # grabbed, not moved
     assert x_rotation.locator(".deck-fp-readout").inner_text() == "0"
@@ -209,9 +208,7 @@ def test_a_slider_turns_before_the_kernel_connects_and_the_live_panel_takes_its_
     )
     turned = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
     assert turned != at_15
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     live_slider = page.locator(".widget-slider", has_text="x rotation")
     assert live_slider.locator(".widget-readout").inner_text() == "50"
     live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
@@ -223,12 +220,7 @@ def test_a_toggle_button_chosen_before_the_kernel_connects_is_handed_to_the_live
     page, voila_url
 ):
     wait_for_a_page_with(voila_url, "coulomb-matrix", "deck-first-paint-controls")
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/coulomb-matrix.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "coulomb-matrix")
     readout = page.locator(".deck-first-paint .deck-fp-html", has_text="D₀").first
     readout.wait_for(timeout=PAGE_TIMEOUT_MS)
     before = readout.inner_text()
@@ -241,9 +233,7 @@ def test_a_toggle_button_chosen_before_the_kernel_connects_is_handed_to_the_live
     page.wait_for_selector(".deck-first-paint >> text=eigenvalues", timeout=PAGE_TIMEOUT_MS)
     painted_readout = readout.inner_text()
     assert not page.locator(".deck-first-paint-waiting").count()
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     wait_until_answered(page)
     active = page.locator(".widget-toggle-button.mod-active", has_text="eigenvalues")
     assert active.count() == 1
@@ -269,17 +259,10 @@ MOST_PIXELS_MOVED = 6
 def test_the_live_panel_comes_where_its_first_paint_was(page, voila_url):
     # the toggle buttons' label once sat beside them, where ipywidgets puts it above: every
     # part below moved 20 px as the page went live
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/coulomb-matrix.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "coulomb-matrix")
     page.wait_for_selector(".deck-first-paint .deck-fp-view", timeout=PAGE_TIMEOUT_MS)
     painted = {part: page.evaluate(BOX_JS, first) for part, (first, _) in SAME_PLACE.items()}
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     live = {part: page.evaluate(BOX_JS, shown) for part, (_, shown) in SAME_PLACE.items()}
     for part, (x, y) in painted.items():
         moved = max(abs(x - live[part][0]), abs(y - live[part][1]))
@@ -288,19 +271,12 @@ def test_the_live_panel_comes_where_its_first_paint_was(page, voila_url):
 
 
 def test_a_button_pressed_before_the_kernel_connects_is_pressed_on_the_live_panel(page, voila_url):
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/likelihood.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "likelihood")
     jump = page.locator(".deck-first-paint .deck-fp-button", has_text="Jump to the maximum")
     jump.click(timeout=PAGE_TIMEOUT_MS)
     assert "queued" in page.locator(".deck-first-paint-waiting").inner_text()
     assert jump.get_attribute("aria-pressed") == "true"
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     wait_until_answered(page)
     text = page.inner_text("text=L(μ, σ | x)")
     assert text.split("=")[1].split()[0] == text.split("maximum")[1].split()[0], text
@@ -313,12 +289,7 @@ def test_a_choice_made_before_the_kernel_connects_is_shown_and_handed_to_the_liv
     # a preheated kernel painted each option of the classifier's list (featurize.panels.
     # _first_paint.control_frames): the third is two from the first, so drawn by plotly.js
     wait_for_a_page_with(voila_url, "classification", "deck-first-paint-controls")
-    held = hold_voila(page)
-    page.goto(
-        f"{voila_url}/voila/render/demos/classification.ipynb",
-        wait_until="commit",
-        timeout=PAGE_TIMEOUT_MS,
-    )
+    held = open_held(page, voila_url, "classification")
     model = page.locator(".deck-first-paint .deck-fp-turnable", has_text="model")
     model.locator("select").select_option(label="k-nearest neighbours", timeout=PAGE_TIMEOUT_MS)
     readout = page.locator(".deck-first-paint .deck-fp-html", has_text="test")
@@ -332,9 +303,7 @@ def test_a_choice_made_before_the_kernel_connects_is_shown_and_handed_to_the_liv
     assert not page.locator(".deck-first-paint-waiting").count()
     # the sliders' frames were painted with the decision tree: they wait for the kernel
     assert page.locator(".deck-first-paint .deck-fp-turnable").count() == 1
-    for route in held:
-        route.continue_()
-    page.wait_for_function(LIVE_PLOT_JS, timeout=PAGE_TIMEOUT_MS)
+    let_go(page, held)
     live_model = page.locator(".widget-dropdown", has_text="model").locator("select")
     chosen_label = live_model.evaluate("(s) => s.options[s.selectedIndex].text")
     assert chosen_label.replace("\xa0", " ") == "k-nearest neighbours"  # ipywidgets' spaces

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from ..settings import PALETTE
 from ._figure_pictures import preheated
-from ._first_paint import FIRST_PAINT_MIME, first_paint, first_paint_wanted
+from ._first_paint import FIRST_PAINT_MIME, _widget_tree, first_paint, first_paint_wanted
 from ._patches import on_refused_state
 
 # A long run (training) blocks the kernel, and clicks that arrive meanwhile wait their turn:
@@ -97,10 +97,3 @@ class Panel:
                 self.widget, with_frames=preheated(), history=self
             )
         return bundle
-
-
-def _widget_tree(root: widgets.Widget):
-    """The root widget and every widget nested in its children."""
-    yield root
-    for child in getattr(root, "children", ()):
-        yield from _widget_tree(child)

@@ -169,7 +169,8 @@ def control_frames(
             setattr(history, name, deepcopy(value))
 
     base_html, base_figures = _plain_paint(root)
-    base_widgets = _widgets(root)
+    # by identity: asking a figure for its model id would open its comm (_late_comm)
+    base_widgets = list(_widget_tree(root))
     result: list[dict | None] = [None] * len(controls)
     sliders_first = sorted(range(len(controls)), key=lambda i: _is_choice(controls[i]))
     for i in sliders_first:
@@ -206,7 +207,7 @@ def control_frames(
                             for base, now in zip(base_figures, figures_now, strict=True)
                         ],
                     }
-                    if _widgets(root) != base_widgets:  # see REPLACES_WIDGETS
+                    if list(_widget_tree(root)) != base_widgets:  # see REPLACES_WIDGETS
                         raise RuntimeError("a turn replaced widgets of the panel")
                     size = len(json.dumps(frame))
                     if size > chars_left:  # spent: no frame after this one either
@@ -238,13 +239,11 @@ def control_frames(
 _CHOICES = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)
 
 
-def _widgets(root: widgets.Widget) -> list[int]:
-    """The widgets of the tree under `root`, in order, by identity (asking a figure for its
-    model id would open its comm: _late_comm)."""
-    found = [id(root)]
+def _widget_tree(root: widgets.Widget):
+    """The root widget and every widget nested in its children."""
+    yield root
     for child in getattr(root, "children", ()):
-        found += _widgets(child)
-    return found
+        yield from _widget_tree(child)
 
 
 def _is_choice(control: widgets.Widget) -> bool:
