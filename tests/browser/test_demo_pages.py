@@ -283,6 +283,42 @@ def test_a_button_pressed_before_the_kernel_connects_is_pressed_on_the_live_pane
     page.assert_clean()
 
 
+# The first paint's loss plot has the painted run's last epoch drawn: 1000 training losses.
+RUN_DRAWN_JS = """() => [...document.querySelectorAll('.deck-first-paint .js-plotly-plot')]
+  .some((p) => p._fullData.some((t) => t.uid === 'train-loss' && t.x.length === 1000))"""
+
+
+def test_a_painted_press_plays_before_the_kernel_connects_and_the_live_panel_ends_there(
+    page, voila_url
+):
+    # a preheated kernel trained the network once and painted seven moments of the run
+    # (featurize.panels._first_paint.press_frames): Train shows them, not "queued"
+    wait_for_a_page_with(voila_url, "neural-network", "deck-first-paint-presses")
+    held = open_held(page, voila_url, "neural-network")
+    rate = page.locator(".deck-first-paint .deck-fp-turnable .deck-fp-handle")
+    rate.click(timeout=PAGE_TIMEOUT_MS)
+    boxes = page.locator(".deck-first-paint .deck-fp-box").count()
+    # turned and back: the first paint again, in all its boxes, and Train painted for it
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator(".deck-first-paint .deck-fp-box").count() == boxes
+    train = page.locator(".deck-first-paint .deck-fp-button", has_text="Train")
+    train.click(timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector(".deck-first-paint >> text=epoch 20", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector(".deck-first-paint >> text=epoch 1000", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function(RUN_DRAWN_JS, timeout=PAGE_TIMEOUT_MS)
+    painted = page.evaluate(FIGURES_DRAWN_JS, ".deck-first-paint")
+    assert not page.locator(".deck-first-paint-waiting").count()
+    # the frames were painted with the learning rate where it is: it waits for the kernel now
+    assert not page.locator(".deck-first-paint .deck-fp-turnable").count()
+    let_go(page, held)
+    # the live panel shows the run's end as it comes, not a run started again from epoch 0
+    assert page.locator(".widget-hprogress").inner_text().strip() == "epoch 1000"
+    live = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
+    assert same_to_the_last_digits(live, painted), (live, painted)
+    page.assert_clean()
+
+
 def test_a_choice_made_before_the_kernel_connects_is_shown_and_handed_to_the_live_panel(
     page, voila_url
 ):

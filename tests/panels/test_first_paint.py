@@ -20,19 +20,24 @@ from featurize.panels import (
     LearningCurvePanel,
     LikelihoodPanel,
     MaterialsMapPanel,
+    NetworkPanel,
     StructurePanel,
 )
 from featurize.panels import _first_paint as first_paint_module
+from featurize.panels import fitting as fitting_panels
 from featurize.panels._base import Panel, _widget_tree
 from featurize.panels._figure_pictures import PREHEAT_VARIABLE
 from featurize.panels._first_paint import (
     ANSWERED_LATER,
     FIRST_PAINT_MIME,
+    PAINTED_PRESS,
+    PRESS_SHOWN,
     VOILA_KERNEL_VARIABLE,
     _plain_paint,
     as_d3_format,
     first_paint,
 )
+from featurize.panels.fitting import PAINTED_EPOCHS
 
 from .conftest import EVERY_PANEL
 
@@ -440,3 +445,101 @@ def test_a_button_carries_its_model_for_a_press_queued_before_the_kernel_connect
     (button,) = re.findall(r"<button [^>]*>[^<]*</button>", paint["html"])
     assert f'data-deck-model="{panel.jump_button.model_id}"' in button
     assert html.escape(panel.jump_button.description) in button
+
+
+# --- a press painted: the network's training, frame by frame -----------------------------
+
+
+def test_a_painted_press_shows_the_run_epoch_by_epoch_and_ends_where_training_does(preheated):
+    panel = NetworkPanel()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    (press,) = paint["presses"]
+    assert press["model_id"] == panel.train_button.model_id
+    epochs = [int(re.search(r"epoch (\d+)", frame["html"])[1]) for frame in press["frames"]]
+    assert epochs == list(PAINTED_EPOCHS)
+    # the panel is left as it was painted: Train not yet pressed
+    assert same(_plain_paint(panel.widget), (paint_without_pictures(paint), paint["figures"]))
+    assert "press Train" in json.dumps(paint["figures"][0]["layout"]["annotations"])
+    panel.train()  # as a visitor's press trains it
+    assert same(_plain_paint(panel.widget), shown_with(paint, press["frames"][-1]))
+    losses = [shown_with(paint, frame)[1][0]["data"] for frame in press["frames"]]
+    lengths = [len(next(t["x"] for t in data if t.get("uid") == "train-loss")) for data in losses]
+    assert lengths == epochs
+
+
+def press_shown(button) -> None:
+    """What first-paint.js sends the live button when the copy showed its painted press."""
+    button._handle_custom_msg({"event": PRESS_SHOWN}, [])
+
+
+def test_the_live_panel_told_of_a_painted_press_shows_its_end_without_training(
+    preheated, monkeypatch
+):
+    panel = NetworkPanel()
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    last = shown_with(paint, paint["presses"][0]["frames"][-1])
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(fitting_panels, "train_network", no_training)
+    press_shown(panel.train_button)
+    assert same(_plain_paint(panel.widget), last)
+
+
+def test_told_of_a_press_painted_at_another_learning_rate_the_panel_trains(preheated):
+    panel = NetworkPanel(epochs=40)
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    painted_end = shown_with(paint, paint["presses"][0]["frames"][-1])
+    panel.learning_rate.value = 0.01
+    press_shown(panel.train_button)
+    assert "epoch 40" in panel.progress.description
+    assert not same(_plain_paint(panel.widget), painted_end)  # its own run, not the painted one
+
+
+class Pressing(Panel):
+    """A counter a button steps through 1, 2, 3, painting each step; put back to 0 or not."""
+
+    def __init__(self, puts_back: bool = True) -> None:
+        super().__init__()
+        self.button = widgets.Button(description="Count")
+        self.readout = widgets.HTML("at 0")
+        self.puts_back = puts_back
+        setattr(self.button, PAINTED_PRESS, self._paint_count)
+        self.widget = widgets.VBox([self.button, self.readout, self.message])
+
+    def _paint_count(self, paint_now) -> None:
+        for count in (1, 2, 3):
+            self.readout.value = f"at {count}"
+            paint_now()
+        if self.puts_back:
+            self.readout.value = "at 0"
+
+
+def test_a_press_gets_frames_only_when_it_puts_the_panel_back_and_they_fit(preheated, monkeypatch):
+    (press,) = Pressing()._repr_mimebundle_()[FIRST_PAINT_MIME]["presses"]
+    assert ["at 1" in f["html"] and "at 3" not in f["html"] for f in press["frames"]] == [
+        True,
+        False,
+        False,
+    ]
+    assert "at 3" in press["frames"][2]["html"]
+    assert Pressing(puts_back=False)._repr_mimebundle_()[FIRST_PAINT_MIME]["presses"] == []
+    # the press's frames one character over what is left of the budget (no control's frames: [])
+    budget = len(json.dumps(press["frames"])) + len("[]") - 1
+    monkeypatch.setattr(first_paint_module, "FRAMES_BUDGET_CHARS", budget)
+    assert Pressing()._repr_mimebundle_()[FIRST_PAINT_MIME]["presses"] == []
+
+
+def test_a_painted_press_starts_with_pictures_of_the_figures_it_changes(preheated, monkeypatch):
+    # plotly.js may still be loading when Train is pressed: its first frame is drawn at once
+    monkeypatch.setattr(
+        first_paint_module,
+        "figure_pictures",
+        lambda figures, wait=True: [f"<svg>{len(f['data'])} traces</svg>" for f in figures],
+    )
+    paint = NetworkPanel()._repr_mimebundle_()[FIRST_PAINT_MIME]
+    first, *later = paint["presses"][0]["frames"]
+    changed = [i for i, change in enumerate(first["figures"]) if change is not None]
+    assert changed and first["pictures"] == {i: "<svg>5 traces</svg>" for i in changed}
+    assert all("pictures" not in frame for frame in later)

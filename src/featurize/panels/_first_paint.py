@@ -17,7 +17,9 @@ control with stops (a slider's values, a choice's options: a dropdown, toggle or
 buttons), the stops nearest its value ("frames": the panel as the kernel shows it with that
 control there and the others where they are), so that the page answers a turn of a slider
 or a choice made before the kernel has connected; the page hands the stop chosen to the live
-control when it comes. A preheated kernel paints them before any visitor is waiting for it.
+control when it comes. A preheated kernel paints them before any visitor is waiting for it,
+and, for a button whose panel says how (PAINTED_PRESS: the network's Train), the frames of
+its press, which the page plays when it is pressed before the kernel has connected.
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ ANSWERED_LATER = "_deck_answered_later"
 # structure: a new 3-D view): painting its frames would close widgets the page is about to
 # show ("widget model not found" in the browser, the live panel 12 s late).
 REPLACES_WIDGETS = "_deck_replaces_widgets"
+# The attribute a button carries when its panel can paint what a press shows, as frames
+# (the network's training, epoch by epoch): a function that presses it, calling the function
+# it is given at each moment to paint, and then leaves the panel as it was. The page plays
+# the frames when the button is pressed before the kernel has connected, and then sends the
+# live button PRESS_SHOWN, on which the panel shows the press's end without running it again.
+PAINTED_PRESS = "_deck_painted_press"
+PRESS_SHOWN = "deck-press-shown"
 # ipywidgets 8's label width when a control's style sets none (--jp-widgets-inline-label-width)
 DEFAULT_DESCRIPTION_WIDTH = "80px"
 # The molecule's picture: every atom a disc of BALL_RADIUS_A (NGL's ball-and-stick: its
@@ -82,18 +91,26 @@ def first_paint(root: widgets.Widget, with_frames: bool = False, history: object
     (the page draws the figure with plotly.js), and control i with stops (a slider or a
     choice) with data-deck-control="i". with_frames adds "controls": the frames of each
     (control_frames, which puts back the attributes of `history` its FRAME_HISTORY names
-    between frames)."""
+    between frames) and "presses": the frames of each button PAINTED_PRESS (press_frames)."""
     figures: list[dict] = []
     controls: list[widgets.Widget] = []
     body = _paint(root, figures, controls)
     frames = control_frames(root, controls, history) if with_frames else []
-    # a control's first turn by a key shows its frame's pictures (plotly.js is still loading)
-    pictured = [
-        (frame, index, _changed_figure(figures[index], change))
+    presses = (
+        press_frames(root, FRAMES_BUDGET_CHARS - len(json.dumps(frames))) if with_frames else []
+    )
+    # a control's first turn by a key, and a press's first frame, show the frame's pictures
+    # (plotly.js is still loading)
+    first_shown = [
+        frame
         for each in frames
         if each is not None
         for stop in (each["start"] - 1, each["start"] + 1)
         if (frame := each["frames"].get(stop)) is not None
+    ] + [press["frames"][0] for press in presses]
+    pictured = [
+        (frame, index, _changed_figure(figures[index], change))
+        for frame in first_shown
         for index, change in enumerate(frame["figures"])
         if change is not None
     ]
@@ -110,6 +127,7 @@ def first_paint(root: widgets.Widget, with_frames: bool = False, history: object
     paint = {"html": _panel_html(body), "figures": figures}
     if with_frames:
         paint["controls"] = frames
+        paint["presses"] = presses
     return paint
 
 
@@ -199,14 +217,7 @@ def control_frames(
                     setattr(control, name, start_value)
                     forget_turns()
                     setattr(control, name, values[stop])
-                    html_now, figures_now = _plain_paint(root)
-                    frame = {
-                        "html": html_now,
-                        "figures": [
-                            _figure_change(base, now)
-                            for base, now in zip(base_figures, figures_now, strict=True)
-                        ],
-                    }
+                    frame = _frame(root, base_figures)
                     if list(_widget_tree(root)) != base_widgets:  # see REPLACES_WIDGETS
                         raise RuntimeError("a turn replaced widgets of the panel")
                     size = len(json.dumps(frame))
@@ -236,7 +247,53 @@ def control_frames(
     return result
 
 
+def press_frames(root: widgets.Widget, chars_left: int = FRAMES_BUDGET_CHARS) -> list[dict]:
+    """[{"model_id", "frames": [{"html", "figures"}, …]}] for each button under `root` that
+    carries PAINTED_PRESS: the panel painted at each moment its press paints, in order, as
+    control_frames paints a frame (a figure: None, or the change to the first paint's).
+    first_paint adds to the first frame "pictures", as to a control's frames one stop away.
+    Left out: a press whose frames would take more than `chars_left` characters of JSON, or
+    after which the panel does not paint as before."""
+    base_html, base_figures = _plain_paint(root)
+    base_widgets = list(_widget_tree(root))
+    result = []
+    for button in base_widgets:
+        press = getattr(button, PAINTED_PRESS, None)
+        if press is None or button.disabled:
+            continue
+        frames: list[dict] = []
+        try:
+            press(lambda frames=frames: frames.append(_frame(root, base_figures)))
+        except Exception:  # the panel's own fault, which its live button will meet: not here
+            logging.getLogger(__name__).exception(
+                "No first-paint frames for the button %r", button.description
+            )
+            continue
+        size = len(json.dumps(frames))
+        if (
+            not frames
+            or size > chars_left
+            or list(_widget_tree(root)) != base_widgets
+            or _plain_paint(root) != (base_html, base_figures)
+        ):
+            continue
+        chars_left -= size
+        result.append({"model_id": button.model_id, "frames": frames})
+    return result
+
+
 _CHOICES = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)
+
+
+def _frame(root: widgets.Widget, base_figures: list[dict]) -> dict:
+    """The panel painted now, each figure as its change to the first paint's (None: none)."""
+    html_now, figures_now = _plain_paint(root)
+    return {
+        "html": html_now,
+        "figures": [
+            _figure_change(base, now) for base, now in zip(base_figures, figures_now, strict=True)
+        ],
+    }
 
 
 def _widget_tree(root: widgets.Widget):

@@ -21,12 +21,17 @@ from ..fitting import (
 )
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace, two_plots
+from ._first_paint import PAINTED_PRESS, PRESS_SHOWN
 
 # The data's y-range with some room: a wild high-degree curve leaves the plot instead of
 # squashing the data into a line at the bottom.
 Y_RANGE_K = (0.0, 4500.0)
 NEAR_BEST = 1.05  # a test error within 5 % of the smallest is called "about right"
 UPDATE_EVERY = 20  # epochs between redraws while the network trains
+# The epochs of a run painted for a press of Train before the kernel has connected (the first
+# paint's frames: featurize.panels._first_paint), closer early, where the loss falls fastest;
+# seven frames of the default run come to about 140,000 characters of the page.
+PAINTED_EPOCHS = (20, 40, 100, 200, 400, 700, 1000)
 
 
 def _data_traces(figure, data, row: int = 1, col: int = 1) -> None:
@@ -174,6 +179,9 @@ class NetworkPanel(Panel):
         self.figure = self._build_figure()
         self.hint = self.figure.layout.annotations[-1]
         self.one_run_at_a_time(self.train_button, self.train)
+        self._painted_run: tuple[float, list, object] | None = None
+        setattr(self.train_button, PAINTED_PRESS, self._paint_training)
+        self.train_button.on_msg(self._on_button_message)
         self.learning_rate.observe(self._forget, names="value")
         self._forget()
         self.widget = widgets.VBox(
@@ -263,16 +271,47 @@ class NetworkPanel(Panel):
 
     def train(self, _button=None) -> None:
         """Train from scratch for `epochs` epochs, redrawing as it goes."""
+        self._train(lambda epoch: epoch % UPDATE_EVERY == 0 or epoch == self.epochs)
+
+    def _train(self, drawn, after_draw=None):
+        """Train from scratch, drawing after the epochs `drawn` says (and then calling
+        after_draw); the network at the last epoch reached."""
         self._forget()
         self.clear_message()
+        network = None
         try:
             for epoch in train_network(self.learning_rate.value, self.epochs, self.data):
+                network = epoch.network
                 self.history.append((epoch.epoch, epoch.train_loss, epoch.test_loss))
-                if epoch.epoch % UPDATE_EVERY == 0 or epoch.epoch == self.epochs:
+                if drawn(epoch.epoch):
                     self._draw(epoch.network)
+                    if after_draw is not None:
+                        after_draw()
         except FeaturizeError as error:
             self.show_message(str(error))
             self._draw(None)  # keep what was reached: the loss climbing is the lesson
+        return network
+
+    def _paint_training(self, paint_now) -> None:
+        """Train's press painted (PAINTED_PRESS): a run drawn at PAINTED_EPOCHS, each drawing
+        painted, kept for _on_button_message; then the panel as before the press."""
+        painted = {epoch for epoch in PAINTED_EPOCHS if epoch < self.epochs} | {self.epochs}
+        network = self._train(lambda epoch: epoch in painted, paint_now)
+        self._painted_run = (self.learning_rate.value, list(self.history), network)
+        self._forget()
+
+    def _on_button_message(self, _button, content, _buffers) -> None:
+        """PRESS_SHOWN: the page played the painted run (Train pressed before the kernel had
+        connected); show its end, as training again would, without the wait."""
+        if content.get("event") != PRESS_SHOWN:
+            return
+        if self._painted_run is None or self._painted_run[0] != self.learning_rate.value:
+            self.train_button.click()
+            return
+        _rate, history, network = self._painted_run
+        self._forget()
+        self.history = list(history)
+        self._draw(network)
 
     def _draw(self, network) -> None:
         epochs, train, test = (

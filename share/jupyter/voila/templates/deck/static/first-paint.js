@@ -9,7 +9,9 @@
 // either side, a choice's options; featurize.panels._first_paint.control_frames): that one
 // turns, the copy showing the frame of each stop, and the stop chosen is handed to the live
 // control when it comes. A button pressed meanwhile is queued, and pressed on the live panel
-// once any stop chosen has been handed over.
+// once any stop chosen has been handed over; unless the kernel painted what its press shows
+// (the network's training): the copy then plays those frames, and the live button is told,
+// so that the live panel shows their end without running the press again.
 (() => {
   "use strict";
   // A live panel not drawn this long after it came is shown as it is (a browser without
@@ -17,6 +19,11 @@
   const GIVE_WAY_AFTER_MS = 30000;
   // A live panel handed a stop is shown when its kernel has answered, or after this long.
   const HAND_OVER_MS = 5000;
+  // The frames of a painted press, one after another this far apart (the live network is
+  // redrawn every 20 epochs, about ten times a second; the painted run is seven frames).
+  const PRESS_FRAME_MS = 250;
+  // What the live button is sent when its press was shown (featurize.panels._first_paint).
+  const PRESS_SHOWN = "deck-press-shown";
   const FAILED = /Error displaying widget|Javascript Error/;
   // What a frame replaces one by one; the boxes around them must be the same.
   const UNITS = ".deck-fp-control, .deck-fp-view, .deck-fp-figure, .deck-fp-unknown";
@@ -101,6 +108,12 @@
       if (!button || copy.deckHandedOver) return;
       event.preventDefault();
       event.stopPropagation();
+      const turns = copy.deckTurns;
+      const painted = turns?.presses[button.dataset.deckModel];
+      if (painted && turns.moved === null) { // painted with every control where it is
+        play(copy, turns, button.dataset.deckModel, painted);
+        return;
+      }
       copy.deckQueued = button.dataset.deckModel;
       markButtons(copy);
       note(copy, `“${button.textContent}” is queued: it runs as soon as the demo is connected.`);
@@ -124,17 +137,23 @@
 
   function armControls(copy) {
     const script = copy.querySelector("script.deck-first-paint-controls");
-    if (!script) return;
+    const pressScript = copy.querySelector("script.deck-first-paint-presses");
+    if (!script && !pressScript) return;
     const panel = copy.querySelector(".deck-fp-panel");
     const turns = {
-      controls: JSON.parse(script.textContent),
+      controls: script ? JSON.parse(script.textContent) : [],
+      presses: Object.fromEntries((pressScript ? JSON.parse(pressScript.textContent) : [])
+        .map((press) => [press.model_id, press.frames])),
       figures: JSON.parse(copy.querySelector("script.deck-first-paint-figures").textContent),
-      firstHtml: panel.innerHTML, // before any figure is drawn into it
+      firstHtml: panel.outerHTML, // before any figure is drawn into it
       firstPictures: [...panel.querySelectorAll(".deck-fp-figure")].map(
         (place) => (place.classList.contains("deck-fp-picture") ? place.innerHTML : null)),
       moved: null, // the control away from its first stop (one at a time)
       stop: null, // its stop
-      shown: [], // figure i shows: "first" (the first paint's) or the stop of its frame
+      pressed: null, // the button whose painted press is played (no turning after it)
+      frame: null, // the frame shown (null: the first paint), known by frameKey
+      frameKey: "first",
+      shown: [], // figure i shows: the frameKey of the frame drawn
       drawing: Promise.resolve(),
       handedOver: false,
     };
@@ -153,7 +172,7 @@
   }
 
   function turnableIndex(turns, control) {
-    if (!control || turns.handedOver) return null;
+    if (!control || turns.handedOver || turns.pressed !== null) return null;
     const index = Number(control.dataset.deckControl);
     if (!turns.controls[index]) return null;
     // one at a time: another's frames were painted with this one at its first stop
@@ -288,15 +307,33 @@
     }
     turns.moved = shown === control.start ? null : index;
     turns.stop = shown;
-    const frame = shown === control.start ? null : control.frames[shown];
-    swapPanel(copy, frame ? frame.html : turns.firstHtml, turns);
-    markTurnable(copy, turns);
-    markButtons(copy);
+    showFrame(copy, turns, turns.moved === null ? null : control.frames[shown], `${index}:${shown}`);
     if (hadFocus) {
       copy.querySelector(`[data-deck-control="${index}"] :is(.deck-fp-handle, .deck-fp-select,`
         + " .deck-fp-chosen)")?.focus();
     }
-    // one drawing at a time, each of the stop shown when it starts
+  }
+
+  // A painted press: its frames shown one after another (a second press starts again).
+  function play(copy, turns, model, frames) {
+    const run = Symbol(model);
+    turns.playing = run;
+    turns.pressed = copy.deckPlayed = model;
+    frames.forEach((frame, at) => setTimeout(() => {
+      if (turns.playing === run && !turns.handedOver) {
+        showFrame(copy, turns, frame, `press:${model}:${at}`);
+      }
+    }, at * PRESS_FRAME_MS));
+  }
+
+  // Show `frame` (null: the first paint), known by `key`: its HTML at once, its figures
+  // drawn one drawing at a time, each of the frame shown when it starts.
+  function showFrame(copy, turns, frame, key) {
+    turns.frame = frame;
+    turns.frameKey = frame ? key : "first";
+    swapPanel(copy, frame ? frame.html : turns.firstHtml, turns);
+    markTurnable(copy, turns);
+    markButtons(copy);
     turns.drawing = turns.drawing.then(() => drawTurnedFigures(copy, turns)).catch(
       (error) => console.error("first-paint.js: a frame's figures not drawn", error));
   }
@@ -327,23 +364,21 @@
 
   function figureAt(turns, i) {
     const first = turns.figures[i];
-    const control = turns.moved === null ? null : turns.controls[turns.moved];
-    const change = control && control.frames[turns.stop].figures[i];
+    const change = turns.frame && turns.frame.figures[i];
     if (!change) return { key: "first", figure: first };
     const data = Array.isArray(change.data) ? change.data
       : first.data.map((trace, j) => change.data[j] ?? trace);
     return {
-      key: `${turns.moved}:${turns.stop}`,
+      key: turns.frameKey,
       figure: { data, layout: change.layout ?? first.layout, config: first.config },
     };
   }
 
-  // The picture of figure i at the stop shown, if the page came with one: the first
+  // The picture of figure i in the frame shown, if the page came with one: the first
   // paint's, or a frame's one stop from the start (drawn by the kernel before the visitor).
   function pictureAt(turns, i) {
-    if (turns.moved === null) return turns.firstPictures[i];
-    const frame = turns.controls[turns.moved].frames[turns.stop];
-    return frame.figures[i] ? frame.pictures?.[i] : turns.firstPictures[i];
+    const frame = turns.frame;
+    return frame && frame.figures[i] ? frame.pictures?.[i] : turns.firstPictures[i];
   }
 
   async function drawTurnedFigures(copy, turns) {
@@ -377,8 +412,9 @@
   }
 
   // The stop a visitor turned a control to, set on the live control's model (through
-  // Voila's widget manager), resolved once the kernel has answered it or after HAND_OVER_MS;
-  // then the button pressed, sent to the live button's.
+  // Voila's widget manager), or a painted press shown, told to the live button's; resolved
+  // once the kernel has answered it or after HAND_OVER_MS; then the button pressed, sent to
+  // the live button's.
   async function handOver(copy) {
     copy.deckHandedOver = true;
     markButtons(copy);
@@ -388,20 +424,18 @@
       markTurnable(copy, turns);
     }
     const moved = turns && turns.moved !== null;
-    if (!moved && !copy.deckQueued) return;
+    if (!moved && !copy.deckQueued && !copy.deckPlayed) return;
     const manager = window.jupyterapp && window.jupyterapp.widgetManager;
     if (!manager) throw new Error("Voila's widget manager is not there");
     if (moved) {
       const control = turns.controls[turns.moved];
       const model = await manager.get_model(control.model_id);
-      await new Promise((done) => {
-        const timer = setTimeout(done, HAND_OVER_MS);
-        const answered = () => { clearTimeout(timer); done(); };
-        model.set(control.name, control.values[turns.stop]);
-        model.save_changes({
-          iopub: { status: (msg) => msg.content.execution_state === "idle" && answered() },
-        });
-      });
+      model.set(control.name, control.values[turns.stop]);
+      await answered((callbacks) => model.save_changes(callbacks));
+    }
+    if (copy.deckPlayed) {
+      const button = await manager.get_model(copy.deckPlayed);
+      await answered((callbacks) => button.send({ event: PRESS_SHOWN }, callbacks));
     }
     if (copy.deckQueued) {
       // as ipywidgets' own button view sends a click; not waited for: what it starts (the
@@ -411,6 +445,20 @@
     }
     // the figures' updates, sent before the kernel went idle, drawn
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  }
+
+  // send(callbacks) sends a message to the kernel; resolved when the kernel is idle after it
+  // (its answer sent) or after HAND_OVER_MS.
+  function answered(send) {
+    return new Promise((done) => {
+      const timer = setTimeout(done, HAND_OVER_MS);
+      const idle = (msg) => {
+        if (msg.content.execution_state !== "idle") return;
+        clearTimeout(timer);
+        done();
+      };
+      send({ iopub: { status: idle } });
+    });
   }
 
   async function drawFigures(copies) {
