@@ -17,7 +17,8 @@ each load once both servers are quiet. Figures are medians over the rounds:
   live_s.<page>           until the live panel is shown (no first paint left in its place)
   interactive_s.<page>    until the first control that changes a figure or the molecule's
                           picture (sliders first, then lists, toggle buttons, buttons), turned
-                          as soon as it shows, has its answer drawn (nan: none changes one):
+                          as soon as it shows, has its answer drawn (nan: none changes one;
+                          a slider or list that changed none is turned back before the next):
                           the live control, or on the deck's pages the first paint's where its
                           kernel painted frames (featurize.panels._first_paint)
   page_mb.<page>          bytes the browser received (HTTP and websocket)
@@ -49,7 +50,7 @@ ANCHOR_EXTENSIONS = [  # a widget manager, the widgets, plotly's FigureWidget (a
 TURN_TIMEOUT_MS = 30_000  # a control whose turn changes no figure in this time is passed over
 # ...or in this time, a first paint's control with frames: a frame is shown at once (one stop
 # away: its pictures; further: plotly.js, loaded by then), so a turn that shows none changes
-# no figure (the network's learning rate: it waits for Train).
+# no figure; one whose frame changes no figure is passed over at once.
 FRAME_TIMEOUT_MS = 3_000
 
 # The time (performance.now(), from the navigation) when a plot is first drawn.
@@ -99,16 +100,18 @@ TURN_JS = (
   };
   // a first paint's figure may be a picture (featurize.panels._figure_pictures); its 3-D
   // view is one, which a frame replaces (an answer, where a figure replaced is the live panel)
-  const figures = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')];
+  // those shown: a live panel drawn unseen beneath its first paint is not, until it replaces it
+  const figures = () => [...document.querySelectorAll('.js-plotly-plot, .deck-fp-picture')]
+    .filter((p) => p.checkVisibility({visibilityProperty: true}));
   const views = () => [...document.querySelectorAll('.deck-first-paint .deck-fp-view')];
   const data = (shown) => [...shown, ...views()].map((p) => p.classList.contains('js-plotly-plot')
       ? JSON.stringify(sample(p.data || null, 0)) : p.innerHTML).join('|');
-  const same = (a, b) => a.length === b.length && a.every((p, i) => p === b[i]);
   const visible = (selector) => [...document.querySelectorAll(selector)]
     .filter((c) => c.checkVisibility({visibilityProperty: true}));
-  const turnOne = (control) => {
+  const turnOne = (control, by = 1) => {
     if (control.tagName === 'SELECT') {
-      control.selectedIndex = (control.selectedIndex + 1) % control.options.length;
+      const count = control.options.length;
+      control.selectedIndex = (control.selectedIndex + by + count) % count;
       control.dispatchEvent(new Event('change', {bubbles: true}));
     } else if (control.classList.contains('deck-fp-choice')
         || control.classList.contains('deck-fp-button')) {
@@ -116,7 +119,20 @@ TURN_JS = (
     } else if (control.tagName === 'BUTTON') {
       control.click();
     } else {
-      control.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+      const key = by > 0 ? 'ArrowRight' : 'ArrowLeft';
+      control.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}));
+    }
+  };
+  // A slider or a list turned back where it was, found again where a first paint's frame
+  // replaced it: a control whose turn changed nothing leaves the page as it found it (the
+  // network's learning rate, turned, would make its Train wait for the kernel).
+  const turnBack = (control) => {
+    const unit = control.closest('[data-deck-control]');
+    const found = control.isConnected || !unit ? control : document.querySelector(
+      `.deck-first-paint [data-deck-control="${unit.dataset.deckControl}"] ${control.tagName === 'SELECT'
+        ? '.deck-fp-select' : '.deck-fp-handle'}`);
+    if (found && (found.tagName === 'SELECT' || found.matches('.noUi-handle, .deck-fp-handle'))) {
+      turnOne(found, -1);
     }
   };
   // looked for again before each: the live panel may have come in the first paint's place
@@ -124,27 +140,36 @@ TURN_JS = (
     ...visible('BUTTONS')];
   for (let i = 0; i < controls().length; i++) {
     const control = controls()[i];
-    // a press on a first paint waits for the live panel (first-paint.js queues it)
-    const waitMs = control.closest('.deck-first-paint')
-      && !control.classList.contains('deck-fp-button') ? frameTimeoutMs : timeoutMs;
+    // a press on a first paint plays its painted frames, or waits for the live panel
+    // (first-paint.js queues it)
+    const copy = control.closest('.deck-first-paint');
+    const waitMs = copy && !control.classList.contains('deck-fp-button') ? frameTimeoutMs
+      : timeoutMs;
     let shown = figures();
     let before = data(shown);
     const start = performance.now();
     turnOne(control);
+    // the frame a first paint shows now (first-paint.js's), if it changes no figure: nothing
+    // to wait for (the network's learning rate: it waits for Train)
+    const frame = copy?.deckTurns?.frame;
+    const changesNoFigure = frame && frame.figures.every((figure) => figure === null);
     const at = await new Promise((done) => {
       const check = () => {
         const now = figures();
-        if (!same(now, shown)) {  // the live panel shown in the first paint's place: no answer
+        // the live panel shown in the first paint's place: no answer (a first paint's frame
+        // may replace its own figures: one)
+        if (now.some((p) => !shown.includes(p) && !p.closest('.deck-first-paint'))) {
           shown = now;
           before = data(now);
         }
         if (data(now) !== before) requestAnimationFrame(() => done(performance.now()));
-        else if (performance.now() - start > waitMs) done(null);
+        else if (changesNoFigure || performance.now() - start > waitMs) done(null);
         else requestAnimationFrame(check);
       };
       check();
     });
     if (at !== null) return at;
+    turnBack(control);
   }
   return null;
 }""".replace("HANDLES", HANDLES)
