@@ -3,6 +3,7 @@
 One page load per test: a cold Voila kernel takes ~15 s to import the scientific stack.
 """
 
+import base64
 import json
 import math
 import time
@@ -281,6 +282,38 @@ def test_a_button_pressed_before_the_kernel_connects_is_pressed_on_the_live_pane
     text = page.inner_text("text=L(μ, σ | x)")
     assert text.split("=")[1].split()[0] == text.split("maximum")[1].split()[0], text
     page.assert_clean()
+
+
+def test_a_size_trained_in_advance_answers_before_the_kernel_connects(page, voila_url):
+    # the learning curve trains in the background; its preheated kernel trained the sizes
+    # either side of 200 and painted them (settle), and the live panel answers them at once
+    wait_for_a_page_with(voila_url, "learning-curve", "deck-first-paint-controls")
+    held = open_held(page, voila_url, "learning-curve")
+    sizes = page.locator(".deck-first-paint .deck-fp-turnable", has_text="training molecules")
+    sizes.locator(".deck-fp-handle").click(timeout=PAGE_TIMEOUT_MS)
+    page.keyboard.press("ArrowRight")
+    readout = page.locator(".deck-first-paint .deck-fp-html", has_text="Trained on")
+    assert "Trained on 400 molecules" in readout.inner_text()
+    assert not page.locator(".deck-first-paint-waiting").count()
+    # the frame's traces (shown as a picture, one stop away), as the page has them
+    (frame,) = json.loads(page.locator("script.deck-first-paint-controls").text_content())
+    changed = frame["frames"][str(frame["start"] + 1)]["figures"][0]["data"].values()
+    painted = {trace["uid"]: [plain(trace["x"]), plain(trace["y"])] for trace in changed}
+    assert {"live-rupp2012", "parity-rupp2012"} <= painted.keys()
+    let_go(page, held)
+    live_readout = page.locator(".widget-html", has_text="Trained on").inner_text()
+    assert "Trained on 400 molecules" in live_readout
+    (live,) = page.evaluate(FIGURES_DRAWN_JS, "#rendered_cells")
+    live = {trace["uid"]: [trace["x"], trace["y"]] for trace in live if trace["uid"] in painted}
+    assert same_to_the_last_digits(live, painted), (live, painted)
+    page.assert_clean()
+
+
+def plain(values) -> list:
+    """A trace's array as plotly's JSON has it (a list, or typed: {"dtype", "bdata"}) as a list."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"]).tolist()
+    return values
 
 
 # The first paint's loss plot has the painted run's last epoch drawn: 1000 training losses.

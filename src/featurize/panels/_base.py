@@ -93,7 +93,5 @@ class Panel:
                 figure._repr_mimebundle_()
         bundle = self.widget._repr_mimebundle_(**kwargs)
         if first_paint_wanted():
-            bundle[FIRST_PAINT_MIME] = first_paint(
-                self.widget, with_frames=preheated(), history=self
-            )
+            bundle[FIRST_PAINT_MIME] = first_paint(self.widget, with_frames=preheated(), panel=self)
         return bundle

@@ -44,16 +44,14 @@ VOILA_KERNEL_VARIABLE = "VOILA_BASE_URL"
 # stop; a drag further waits for the kernel)...
 FRAMES_EACH_SIDE = 10
 # ...painted nearest first, the sliders' before the choices', until this much of the
-# preheat's time is spent on a panel (the universal potential's slider evaluates a network at
-# each stop; the others take < 10 ms; a choice may load a data set)...
+# preheat's time would be spent on a panel (the universal potential's slider evaluates a
+# network at each stop, the learning curve's trains two models: 0.1–0.6 s up to 400
+# molecules, 1.9 s at 800; the others take < 10 ms; a choice may load a data set)...
 FRAMES_BUDGET_S = 3.0
 # ...or until the next frame would add more than this many characters of JSON (before
 # compression) to the page: the mixture's EM steps each redraw a density grid, a materials
 # map's choices each a scatter of hundreds of points.
 FRAMES_BUDGET_CHARS = 400_000
-# The attribute a slider carries when its panel answers it later, in the background (the
-# learning curve's training): a frame painted at once would show the state before the answer.
-ANSWERED_LATER = "_deck_answered_later"
 # The attribute a control carries when a turn of it replaces widgets of the panel (another
 # structure: a new 3-D view): painting its frames would close widgets the page is about to
 # show ("widget model not found" in the browser, the live panel 12 s late).
@@ -84,18 +82,18 @@ def first_paint_wanted(environ=os.environ) -> bool:
     return VOILA_KERNEL_VARIABLE in environ
 
 
-def first_paint(root: widgets.Widget, with_frames: bool = False, history: object = None) -> dict:
+def first_paint(root: widgets.Widget, with_frames: bool = False, panel: object = None) -> dict:
     """The widget tree under `root` as {"html": …, "figures": [{data, layout, config}]}; the
     HTML marks the place of figure i with data-deck-figure="i", which holds the figure's
     picture where one was drawn (featurize.panels._figure_pictures) and is empty otherwise
     (the page draws the figure with plotly.js), and control i with stops (a slider or a
     choice) with data-deck-control="i". with_frames adds "controls": the frames of each
-    (control_frames, which puts back the attributes of `history` its FRAME_HISTORY names
-    between frames) and "presses": the frames of each button PAINTED_PRESS (press_frames)."""
+    (control_frames, which puts back the attributes of `panel` its FRAME_HISTORY names
+    between frames, and waits for the panel's answers in the background: its settle()) and "presses": the frames of each button PAINTED_PRESS (press_frames)."""
     figures: list[dict] = []
     controls: list[widgets.Widget] = []
     body = _paint(root, figures, controls)
-    frames = control_frames(root, controls, history) if with_frames else []
+    frames = control_frames(root, controls, panel) if with_frames else []
     presses = (
         press_frames(root, FRAMES_BUDGET_CHARS - len(json.dumps(frames))) if with_frames else []
     )
@@ -154,7 +152,7 @@ def _plain_paint(root: widgets.Widget) -> tuple[str, list[dict]]:
 
 
 def control_frames(
-    root: widgets.Widget, controls: list[widgets.Widget], history: object = None
+    root: widgets.Widget, controls: list[widgets.Widget], panel: object = None
 ) -> list[dict | None]:
     """For control i (data-deck-control="i"), None if it has no frames, else {"model_id",
     "kind" ("slider" or "choice"), "name" (the model's attribute a turn sets: a slider's
@@ -167,24 +165,29 @@ def control_frames(
     to the frames one stop either side "pictures": {figure index: SVG}, where drawn.
 
     Stops nearest to the value first, FRAMES_EACH_SIDE either side, the sliders first, until
-    FRAMES_BUDGET_S or FRAMES_BUDGET_CHARS is spent. Before each, the control is put back at
-    its start and the attributes `history` names in its FRAME_HISTORY (what a turn changes
+    FRAMES_BUDGET_S (judged by the longest frame so far) or FRAMES_BUDGET_CHARS would be
+    spent. Each turn is answered before it is painted (`panel.settle()`, where the panel has
+    one: it answers in the background). Before each, the control is put back at
+    its start and the attributes `panel` names in its FRAME_HISTORY (what a turn changes
     beyond the controls: a colour range that only widens) as they were; after, every
     control. A control whose panel does not then paint as before gets no frames."""
     from copy import deepcopy
     from time import monotonic
 
     deadline = monotonic() + FRAMES_BUDGET_S
+    longest = 0.0  # the longest frame so far: the next is left out if it may pass the deadline
     chars_left = FRAMES_BUDGET_CHARS
+    # a panel that answers a turn in the background (the learning curve's training) waits here
+    settle = getattr(panel, "settle", None) or (lambda: None)
     remembered = {
-        name: deepcopy(getattr(history, name))
-        for name in getattr(history, "FRAME_HISTORY", ())
-        if hasattr(history, name)  # a structure panel whose descriptor failed has no range
+        name: deepcopy(getattr(panel, name))
+        for name in getattr(panel, "FRAME_HISTORY", ())
+        if hasattr(panel, name)  # a structure panel whose descriptor failed has no range
     }
 
     def forget_turns() -> None:
         for name, value in remembered.items():
-            setattr(history, name, deepcopy(value))
+            setattr(panel, name, deepcopy(value))
 
     base_html, base_figures = _plain_paint(root)
     # by identity: asking a figure for its model id would open its comm (_late_comm)
@@ -194,12 +197,7 @@ def control_frames(
     for i in sliders_first:
         control = controls[i]
         values = _stop_values(control)
-        if (
-            values is None
-            or control.disabled
-            or getattr(control, ANSWERED_LATER, False)
-            or getattr(control, REPLACES_WIDGETS, False)
-        ):
+        if values is None or control.disabled or getattr(control, REPLACES_WIDGETS, False):
             continue
         by_index = isinstance(control, widgets.SelectionSlider) or _is_choice(control)
         name = "index" if by_index else "value"
@@ -209,15 +207,23 @@ def control_frames(
         try:
             for distance in range(1, FRAMES_EACH_SIDE + 1):
                 for stop in (start + distance, start - distance):
-                    if not 0 <= stop < len(values) or monotonic() > deadline or chars_left <= 0:
+                    if (
+                        not 0 <= stop < len(values)
+                        or monotonic() + longest > deadline
+                        or chars_left <= 0
+                    ):
                         continue
+                    started = monotonic()
                     # from where it starts, as a visitor's kernel turns it: a choice's
                     # options may leave other controls changed (the fingerprint's SMILES)
                     forget_turns()
                     setattr(control, name, start_value)
+                    settle()
                     forget_turns()
                     setattr(control, name, values[stop])
+                    settle()
                     frame = _frame(root, base_figures)
+                    longest = max(longest, monotonic() - started)
                     if list(_widget_tree(root)) != base_widgets:  # see REPLACES_WIDGETS
                         raise RuntimeError("a turn replaced widgets of the panel")
                     size = len(json.dumps(frame))
@@ -234,6 +240,7 @@ def control_frames(
         finally:
             forget_turns()
             setattr(control, name, start_value)
+            settle()
         if not frames or _plain_paint(root) != (base_html, base_figures):
             continue
         result[i] = {

@@ -34,7 +34,6 @@ from ..regression import (
 from ._background import LatestInBackground
 from ._base import PALETTE, Panel
 from ._figure import FigureWidget, text_px, trace, two_plots
-from ._first_paint import ANSWERED_LATER
 from ._progress import progress_bar, with_progress
 
 LIVE_TRAINING_SIZES = (25, 50, 100, 200, 400, 800, 1500)  # the slider's stops: live at ≤ 1500
@@ -50,9 +49,15 @@ class LearningCurvePanel(Panel):
     Moving n_train trains both recipes on that many QM9 molecules (γ and the ridge term λ by
     cross-validation on them, for each), adds their test errors to the curves and shows their predictions.
     That training runs off the kernel's main loop (`training`, up to seconds at 1,500
-    molecules), so that the page's other demos answer meanwhile; `training.wait()` waits for it.
-    The full curves are read from `make data`'s cache, or computed with compute_button.
+    molecules), so that the page's other demos answer meanwhile; `settle()` waits for it. A
+    size trained before in this kernel (the preheated kernel trains the sizes its first paint
+    shows) is answered at once. The full curves are read from `make data`'s cache, or computed
+    with compute_button.
     """
+
+    # the sizes trained here so far (the curve's "trained here" points): a first paint's
+    # frame shows those of its own turn only (featurize.panels._first_paint)
+    FRAME_HISTORY = ("runs",)
 
     def __init__(
         self,
@@ -64,16 +69,13 @@ class LearningCurvePanel(Panel):
         self._build_controls(n_train)
         self.readout = widgets.HTML()
         self.figure = self._build_figure()
-        self.runs: dict[tuple[str, int], RegressionRun] = {}  # every run, by (recipe, size)
+        # by (recipe, size): the runs the curve shows as trained here, and every run kept
+        self.runs: dict[tuple[str, int], RegressionRun] = {}
+        self._trained: dict[tuple[str, int], RegressionRun] = {}
         self.shown_runs: dict[str, RegressionRun] = {}  # by recipe, at the slider's size
         self.regression = self._regression(regression)
         self.curve = curve if curve is not None else stored_learning_curve()
-        # G2 from the stored curve, else trained now (111 molecules: a fraction of a second)
-        self.g2 = (
-            {key: (self.curve.g2_n_train, c.g2_test_mae) for key, c in self.curve.curves.items()}
-            if self.curve is not None
-            else {key: _g2_point(key) for key in RECIPES}
-        )
+        self.g2 = self._g2_points()
         self._draw_curve()
         self.training = LatestInBackground(self._training_failed, name="learning-curve training")
         self.n_train.observe(self._on_n_train, names="value")
@@ -95,12 +97,19 @@ class LearningCurvePanel(Panel):
             layout={"width": "32em"},
             style={"description_width": "10em"},
         )
-        # trained in the background: a first paint's frame would show the panel before it
-        setattr(self.n_train, ANSWERED_LATER, True)
         self.compute_button = widgets.Button(
             description="Compute the learning curves", layout={"width": "16em"}
         )
         self.progress = progress_bar("training")
+
+    def _g2_points(self) -> dict[str, tuple[int, float]]:
+        """By recipe, G2's (n_train, test MAE): from the stored curve, else trained now (111
+        molecules: a fraction of a second)."""
+        if self.curve is not None:
+            return {
+                key: (self.curve.g2_n_train, c.g2_test_mae) for key, c in self.curve.curves.items()
+            }
+        return {key: _g2_point(key) for key in RECIPES}
 
     def _regression(self, given: Qm9Regression | None) -> Qm9Regression | None:
         """The given regression, else QM9's; None without QM9, said in the panel."""
@@ -259,7 +268,7 @@ class LearningCurvePanel(Panel):
             self.curve = with_progress(
                 self.progress,
                 lambda progress: learning_curve(
-                    progress=progress, regression=self.regression, done=self.runs
+                    progress=progress, regression=self.regression, done=self._trained
                 ),
             )
         except FeaturizeError as error:
@@ -272,7 +281,14 @@ class LearningCurvePanel(Panel):
     # -- the models trained now -------------------------------------------------------
     def _on_n_train(self, change) -> None:
         n_train = change["new"]
-        self.training.submit(lambda: self.train(n_train))
+        if not self.training.busy and all((key, n_train) in self._trained for key in RECIPES):
+            self.train(n_train)  # trained before: no wait, so no thread
+        else:
+            self.training.submit(lambda: self.train(n_train))
+
+    def settle(self) -> None:
+        """Wait until the last size asked for is trained and shown."""
+        self.training.wait()
 
     def _training_failed(self, error: Exception) -> None:
         self.show_message(f"Training stopped with an error ({type(error).__name__}: {error}).")
@@ -286,7 +302,7 @@ class LearningCurvePanel(Panel):
         def both(progress):
             runs = {}
             for step, key in enumerate(keys):
-                runs[key] = self.runs.get((key, n_train)) or self.regression.run(
+                runs[key] = self._trained.get((key, n_train)) or self.regression.run(
                     n_train,
                     key,
                     lambda done, total, step=step: progress(step * total + done, len(keys) * total),
@@ -294,14 +310,17 @@ class LearningCurvePanel(Panel):
             return runs
 
         try:
-            runs = with_progress(self.progress, both)
+            if all((key, n_train) in self._trained for key in keys):
+                runs = both(lambda done, total: None)  # at once: the bar left as it was
+            else:
+                runs = with_progress(self.progress, both)
         except FeaturizeError as error:
             self.show_message(str(error))
             return
         self.clear_message()
         self.shown_runs = runs
         for key, run in runs.items():
-            self.runs[key, n_train] = run
+            self.runs[key, n_train] = self._trained[key, n_train] = run
         references = runs[keys[0]].reference
         low = float(min(references.min(), *(run.predicted.min() for run in runs.values())))
         high = float(max(references.max(), *(run.predicted.max() for run in runs.values())))
