@@ -165,8 +165,8 @@ def control_frames(
     to the frames one stop either side "pictures": {figure index: SVG}, where drawn.
 
     Stops nearest to the value first, FRAMES_EACH_SIDE either side, the sliders first, until
-    FRAMES_BUDGET_S (judged by the longest frame so far) or FRAMES_BUDGET_CHARS would be
-    spent. Each turn is answered before it is painted (`panel.settle()`, where the panel has
+    FRAMES_BUDGET_S or FRAMES_BUDGET_CHARS would be spent (judged by the control's longest and
+    largest frame so far). Each turn is answered before it is painted (`panel.settle()`, where the panel has
     one: it answers in the background). Before each, the control is put back at
     its start and the attributes `panel` names in its FRAME_HISTORY (what a turn changes
     beyond the controls: a colour range that only widens) as they were; after, every
@@ -175,7 +175,6 @@ def control_frames(
     from time import monotonic
 
     deadline = monotonic() + FRAMES_BUDGET_S
-    longest = 0.0  # the longest frame so far: the next is left out if it may pass the deadline
     chars_left = FRAMES_BUDGET_CHARS
     # a panel that answers a turn in the background (the learning curve's training) waits here
     settle = getattr(panel, "settle", None) or (lambda: None)
@@ -204,13 +203,16 @@ def control_frames(
         start_value = getattr(control, name)
         start = int(np.argmin([abs(value - start_value) for value in values]))
         frames: dict[int, dict] = {}
+        # the control's longest and largest frame so far: the next is left out if one like
+        # them would pass the budget
+        longest, largest = 0.0, 1
         try:
             for distance in range(1, FRAMES_EACH_SIDE + 1):
                 for stop in (start + distance, start - distance):
                     if (
                         not 0 <= stop < len(values)
                         or monotonic() + longest > deadline
-                        or chars_left <= 0
+                        or chars_left < largest
                     ):
                         continue
                     started = monotonic()
@@ -232,6 +234,7 @@ def control_frames(
                         continue
                     frames[stop] = frame
                     chars_left -= size
+                    largest = max(largest, size)
         except Exception:  # the panel's own fault, which its live control will meet: not here
             logging.getLogger(__name__).exception(
                 "No first-paint frames for the control %r", getattr(control, "description", "")
