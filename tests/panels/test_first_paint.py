@@ -500,6 +500,16 @@ def test_the_live_panel_told_of_a_painted_press_shows_its_end_without_training(
     assert same(_plain_paint(panel.widget), last)
 
 
+def test_a_painted_run_that_diverges_ends_with_its_message(preheated):
+    panel = NetworkPanel()
+    panel.learning_rate.value = 1.0  # the loss runs off to infinity
+    paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]
+    last = paint["presses"][0]["frames"][-1]
+    assert "too large" in last["html"] and "too large" not in paint["html"]
+    press_shown(panel.train_button)
+    assert same(_plain_paint(panel.widget), shown_with(paint, last))
+
+
 def test_told_of_a_press_painted_at_another_learning_rate_the_panel_trains(preheated):
     panel = NetworkPanel(epochs=40)
     paint = panel._repr_mimebundle_()[FIRST_PAINT_MIME]

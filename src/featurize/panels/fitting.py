@@ -30,7 +30,8 @@ NEAR_BEST = 1.05  # a test error within 5 % of the smallest is called "about rig
 UPDATE_EVERY = 20  # epochs between redraws while the network trains
 # The epochs of a run painted for a press of Train before the kernel has connected (the first
 # paint's frames: featurize.panels._first_paint), closer early, where the loss falls fastest;
-# seven frames of the default run come to about 140,000 characters of the page.
+# seven frames of the default run come to about 250,000 characters of the page (28 kB
+# compressed).
 PAINTED_EPOCHS = (20, 40, 100, 200, 400, 700, 1000)
 
 
@@ -179,7 +180,7 @@ class NetworkPanel(Panel):
         self.figure = self._build_figure()
         self.hint = self.figure.layout.annotations[-1]
         self.one_run_at_a_time(self.train_button, self.train)
-        self._painted_run: tuple[float, list, object] | None = None
+        self._painted_run: tuple[float, list, tuple, str] | None = None
         setattr(self.train_button, PAINTED_PRESS, self._paint_training)
         self.train_button.on_msg(self._on_button_message)
         self.learning_rate.observe(self._forget, names="value")
@@ -273,15 +274,13 @@ class NetworkPanel(Panel):
         """Train from scratch for `epochs` epochs, redrawing as it goes."""
         self._train(lambda epoch: epoch % UPDATE_EVERY == 0 or epoch == self.epochs)
 
-    def _train(self, drawn, after_draw=None):
+    def _train(self, drawn, after_draw=None) -> None:
         """Train from scratch, drawing after the epochs `drawn` says (and then calling
-        after_draw); the network at the last epoch reached."""
+        after_draw)."""
         self._forget()
         self.clear_message()
-        network = None
         try:
             for epoch in train_network(self.learning_rate.value, self.epochs, self.data):
-                network = epoch.network
                 self.history.append((epoch.epoch, epoch.train_loss, epoch.test_loss))
                 if drawn(epoch.epoch):
                     self._draw(epoch.network)
@@ -290,15 +289,22 @@ class NetworkPanel(Panel):
         except FeaturizeError as error:
             self.show_message(str(error))
             self._draw(None)  # keep what was reached: the loss climbing is the lesson
-        return network
+            if after_draw is not None:
+                after_draw()
 
     def _paint_training(self, paint_now) -> None:
         """Train's press painted (PAINTED_PRESS): a run drawn at PAINTED_EPOCHS, each drawing
         painted, kept for _on_button_message; then the panel as before the press."""
         painted = {epoch for epoch in PAINTED_EPOCHS if epoch < self.epochs} | {self.epochs}
-        network = self._train(lambda epoch: epoch in painted, paint_now)
-        self._painted_run = (self.learning_rate.value, list(self.history), network)
+        self._train(lambda epoch: epoch in painted, paint_now)
+        self._painted_run = (
+            self.learning_rate.value,
+            list(self.history),
+            trace(self.figure, "fit").y,  # as last drawn (a run that diverged: before it did)
+            self.message.value,  # a run that diverged says so
+        )
         self._forget()
+        self.clear_message()
 
     def _on_button_message(self, _button, content, _buffers) -> None:
         """PRESS_SHOWN: the page played the painted run (Train pressed before the kernel had
@@ -308,10 +314,12 @@ class NetworkPanel(Panel):
         if self._painted_run is None or self._painted_run[0] != self.learning_rate.value:
             self.train_button.click()
             return
-        _rate, history, network = self._painted_run
+        _rate, history, fit, message = self._painted_run
         self._forget()
         self.history = list(history)
-        self._draw(network)
+        trace(self.figure, "fit").y = fit
+        self._draw(None)
+        self.message.value = message
 
     def _draw(self, network) -> None:
         epochs, train, test = (
