@@ -165,8 +165,8 @@ def control_frames(
     to the frames one stop either side "pictures": {figure index: SVG}, where drawn.
 
     Stops nearest to the value first, FRAMES_EACH_SIDE either side, the sliders first, until
-    FRAMES_BUDGET_S or FRAMES_BUDGET_CHARS would be spent (judged by the control's longest and
-    largest frame so far). Each turn is answered before it is painted (`panel.settle()`, where the panel has
+    FRAMES_BUDGET_S or FRAMES_BUDGET_CHARS would be spent (beyond the nearest stops, judged by
+    the control's longest and largest frame so far). Each turn is answered before it is painted (`panel.settle()`, where the panel has
     one: it answers in the background). Before each, the control is put back at
     its start and the attributes `panel` names in its FRAME_HISTORY (what a turn changes
     beyond the controls: a colour range that only widens) as they were; after, every
@@ -209,10 +209,13 @@ def control_frames(
         try:
             for distance in range(1, FRAMES_EACH_SIDE + 1):
                 for stop in (start + distance, start - distance):
+                    # the nearest stops while there is time; the others, if one like the
+                    # longest and largest so far still fits
+                    ahead = (longest, largest) if distance > 1 else (0.0, 1)
                     if (
                         not 0 <= stop < len(values)
-                        or monotonic() + longest > deadline
-                        or chars_left < largest
+                        or monotonic() + ahead[0] > deadline
+                        or chars_left < ahead[1]
                     ):
                         continue
                     started = monotonic()
