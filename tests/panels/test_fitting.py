@@ -7,7 +7,7 @@ import pytest
 
 from featurize.fitting import DEFAULT_DEGREE, MAX_DEGREE, fit_polynomial, transition_metal_melting
 from featurize.panels._figure import trace
-from featurize.panels.fitting import ComplexityPanel, NetworkPanel
+from featurize.panels.fitting import ComplexityPanel, NetworkPanel, _loss_ticks
 
 
 def test_complexity_panel_moves_the_fit_and_the_errors():
@@ -47,15 +47,24 @@ def test_network_panel_trains_and_reports_divergence():
     assert loss[-1] < loss[0]
     assert not panel.train_button.disabled and panel.message.value == ""
     assert len(set(trace(panel.figure, "fit").y)) > 1  # the curve has left the flat start
+    assert 1.0 in panel.figure.layout.yaxis2.tickvals  # a narrow span: 1, 2, 5 a decade
     panel.learning_rate.value = 10**panel.learning_rate.max  # η = 1 (the slider holds exponents)
     assert panel.learning_rate.value == 1.0
     assert len(trace(panel.figure, "train-loss").y) == 0  # a new rate clears the old run
+    assert panel.figure.layout.yaxis2.tickvals is None
     panel.epochs = 300
     panel.train_button.click()
     assert "too large" in panel.message.value
     climbed = np.array(trace(panel.figure, "train-loss").y)
     assert 0 < len(climbed) < 300 and climbed.max() > 1e6
     assert np.all(np.isfinite(climbed))
+    assert panel.figure.layout.yaxis2.tickvals is None  # decades: powers of ten
+
+
+def test_the_loss_axis_is_labelled_within_the_span_of_a_run():
+    # the default run falls from about 3 to 0.3: powers of ten labelled it "1" alone
+    assert [t for t in _loss_ticks([2.9, 0.31]) if 0.31 <= t <= 2.9] == [0.5, 1.0, 2.0]
+    assert _loss_ticks([0.5, 1e7]) is None and _loss_ticks([]) is None
 
 
 def test_clicks_that_came_during_a_training_run_are_dropped(monkeypatch):

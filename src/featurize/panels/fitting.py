@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -240,7 +242,8 @@ class NetworkPanel(Panel):
             )
         _lay_out(figure, self.data)
         figure.update_xaxes(title_text="epoch", range=[0, self.epochs], row=1, col=2)
-        # powers of ten only: plotly's 2 and 5 between them are drawn at 3/4 of the tick size
+        # powers of ten (plotly's own 2 and 5 between them are drawn at 3/4 of the tick size);
+        # a run within a few decades gets 1, 2, 5 of each at full size (_loss_ticks)
         figure.update_yaxes(type="log", dtick=1, title_text="loss", row=1, col=2)
         # until the first run the loss plot says what to do, rather than stand empty
         figure.add_annotation(
@@ -264,6 +267,7 @@ class NetworkPanel(Panel):
             trace(self.figure, "fit").y = [mean] * len(self.grid)
             trace(self.figure, "train-loss").update(x=[], y=[])
             trace(self.figure, "test-loss").update(x=[], y=[])
+            self.figure.layout.yaxis2.tickvals = None
             self.hint.visible = True
         self.readout.value = (
             "Press <b>Train</b>: the network starts from random weights; its curve "
@@ -334,6 +338,7 @@ class NetworkPanel(Panel):
             self.hint.visible = not epochs
             trace(self.figure, "train-loss").update(x=epochs, y=train)
             trace(self.figure, "test-loss").update(x=epochs, y=test)
+            self.figure.layout.yaxis2.tickvals = _loss_ticks(train + test)
         last = epochs[-1] if epochs else 0
         self.progress.value, self.progress.description = last, f"epoch {last}"
         if epochs:
@@ -342,3 +347,20 @@ class NetworkPanel(Panel):
                 "(MSE of the standardized melting points: always predicting the training "
                 "mean scores 1 on the training metals)"
             )
+
+
+# A loss axis spanning at most this many decades is labelled at 1, 2 and 5 of each (the
+# default run's falls from about 3 to 0.3: powers of ten alone label it "1" and nothing else).
+FINE_TICKS_DECADES = 2
+
+
+def _loss_ticks(losses: list[float]) -> list[float] | None:
+    """The loss axis's labelled values: None (powers of ten, the axis's own) for no losses or
+    a wide span (a run that diverges climbs past 10⁶), else 1, 2, 5 of each decade."""
+    positive = [loss for loss in losses if loss > 0]
+    if not positive:
+        return None
+    low, high = (math.floor(math.log10(min(positive))), math.ceil(math.log10(max(positive))))
+    if high - low > FINE_TICKS_DECADES:
+        return None
+    return [m * 10.0**e for e in range(low, high + 1) for m in (1, 2, 5)]
