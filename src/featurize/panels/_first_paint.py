@@ -267,13 +267,17 @@ def press_frames(root: widgets.Widget, chars_left: int = FRAMES_BUDGET_CHARS) ->
     first_paint adds to the first frame "pictures", as to a control's frames one stop away.
     Left out: a press whose frames would take more than `chars_left` characters of JSON, or
     after which the panel does not paint as before."""
-    base_html, base_figures = _plain_paint(root)
     base_widgets = list(_widget_tree(root))
+    pressed = [
+        (button, press)
+        for button in base_widgets
+        if (press := getattr(button, PAINTED_PRESS, None)) is not None and not button.disabled
+    ]
+    if not pressed:  # most panels: not painted once more for nothing
+        return []
+    base_html, base_figures = _plain_paint(root)
     result = []
-    for button in base_widgets:
-        press = getattr(button, PAINTED_PRESS, None)
-        if press is None or button.disabled:
-            continue
+    for button, press in pressed:
         frames: list[dict] = []
         try:
             press(lambda frames=frames: frames.append(_frame(root, base_figures)))

@@ -281,10 +281,14 @@ class LearningCurvePanel(Panel):
     # -- the models trained now -------------------------------------------------------
     def _on_n_train(self, change) -> None:
         n_train = change["new"]
-        if not self.training.busy and all((key, n_train) in self._trained for key in RECIPES):
+        if not self.training.busy and self._trained_at(n_train):
             self.train(n_train)  # trained before: no wait, so no thread
         else:
             self.training.submit(lambda: self.train(n_train))
+
+    def _trained_at(self, n_train: int) -> bool:
+        """Both recipes trained on n_train molecules before, in this kernel."""
+        return all((key, n_train) in self._trained for key in RECIPES)
 
     def settle(self) -> None:
         """Wait until the last size asked for is trained and shown."""
@@ -310,7 +314,7 @@ class LearningCurvePanel(Panel):
             return runs
 
         try:
-            if all((key, n_train) in self._trained for key in keys):
+            if self._trained_at(n_train):
                 runs = both(lambda done, total: None)  # at once: the bar left as it was
             else:
                 runs = with_progress(self.progress, both)
